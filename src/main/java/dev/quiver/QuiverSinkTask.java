@@ -1,0 +1,83 @@
+package dev.quiver;
+
+import dev.quiver.config.QuiverSinkConfig;
+import dev.quiver.intake.ConsumerControl;
+import dev.quiver.intake.DeadLetters;
+import dev.quiver.intake.SinkWriter;
+import dev.quiver.store.ObjectStores;
+import java.util.Collection;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.sink.ErrantRecordReporter;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.sink.SinkTask;
+
+/** Quiver's sink task. Thin on purpose: every call is forwarded to a {@link SinkWriter}. */
+public final class QuiverSinkTask extends SinkTask {
+    private SinkWriter writer;
+
+    @Override
+    public String version() {
+        return Version.get();
+    }
+
+    @Override
+    public void start(Map<String, String> props) {
+        QuiverSinkConfig config = new QuiverSinkConfig(props);
+        // errors.tolerance belongs to Connect, not to Quiver's ConfigDef, but it decides what a bad record does here.
+        boolean tolerateAll = "all".equalsIgnoreCase(props.getOrDefault("errors.tolerance", "none").trim());
+        ErrantRecordReporter reporter = errantRecordReporter();
+        DeadLetters deadLetters = reporter == null ? null : reporter::report;
+        ConsumerControl consumer = new ConsumerControl() {
+            @Override
+            public void seek(TopicPartition tp, long offset) {
+                context.offset(tp, offset);
+            }
+
+            @Override
+            public void retryAfter(long millis) {
+                context.timeout(millis);
+            }
+        };
+        writer = new SinkWriter(config, ObjectStores.open(config), props.getOrDefault("name", "quiver"), consumer,
+                deadLetters, tolerateAll, System::nanoTime);
+    }
+
+    private ErrantRecordReporter errantRecordReporter() {
+        try {
+            return context.errantRecordReporter();
+        } catch (NoSuchMethodError | NoClassDefFoundError e) {
+            // Workers older than Kafka 2.6 have no reporter; bad records then fail the task.
+            return null;
+        }
+    }
+
+    @Override
+    public void open(Collection<TopicPartition> partitions) {
+        writer.open(partitions);
+    }
+
+    @Override
+    public void put(Collection<SinkRecord> records) {
+        writer.put(records);
+    }
+
+    @Override
+    public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
+        return writer.committableOffsets();
+    }
+
+    @Override
+    public void close(Collection<TopicPartition> partitions) {
+        writer.close(partitions);
+    }
+
+    @Override
+    public void stop() {
+        if (writer != null) {
+            writer.close();
+            writer = null;
+        }
+    }
+}

@@ -1,0 +1,242 @@
+package dev.quiver.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.Width;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.types.Password;
+
+/**
+ * The one definition of every Quiver setting: its type, default, validator, group and documentation.
+ *
+ * <p>Validators here check one field at a time, so that Connect's REST {@code validate} endpoint attaches each error to
+ * the field at fault; the few checks that span fields live in {@link #validateAcrossFields}.
+ */
+public final class QuiverSinkConfig extends AbstractConfig {
+
+    private static final String GROUP_STORE = "Storage";
+    private static final String GROUP_S3 = "S3";
+    private static final String GROUP_FLUSH = "Flush";
+    private static final String GROUP_PARQUET = "Parquet";
+
+    /** Where files land: {@code s3a://bucket[/prefix]} or {@code file:///absolute/dir}. */
+    public static final String STORE_URL = "store.url";
+    private static final String STORE_URL_DOC = "Where Parquet files land. s3a://bucket[/prefix] for S3 and S3-compatible"
+            + " stores (MinIO and others), or file:///absolute/dir for a local or mounted directory.";
+
+    /** S3 endpoint override, for MinIO and other S3-compatible servers. */
+    public static final String S3_ENDPOINT = "s3.endpoint";
+    private static final String S3_ENDPOINT_DOC = "S3 endpoint URL, for example http://minio:9000. Empty means AWS S3,"
+            + " with the endpoint derived from s3.region.";
+    private static final String S3_ENDPOINT_DEFAULT = "";
+
+    /** S3 signing region. */
+    public static final String S3_REGION = "s3.region";
+    private static final String S3_REGION_DOC = "S3 region used for request signing and, on AWS, for the endpoint.";
+    private static final String S3_REGION_DEFAULT = "us-east-1";
+
+    /** Path-style addressing, which MinIO and most self-hosted S3 servers need. */
+    public static final String S3_PATH_STYLE_ACCESS = "s3.path.style.access";
+    private static final String S3_PATH_STYLE_ACCESS_DOC = "Address buckets as http://endpoint/bucket rather than"
+            + " http://bucket.endpoint. Most self-hosted S3 servers, MinIO among them, need true.";
+    private static final boolean S3_PATH_STYLE_ACCESS_DEFAULT = false;
+
+    /** Static access key; empty falls back to the AWS default credential chain. */
+    public static final String S3_ACCESS_KEY = "s3.access.key";
+    private static final String S3_ACCESS_KEY_DOC = "S3 access key id. Leave empty to use the AWS default credential"
+            + " chain (environment, instance profile, web identity). Never logged.";
+
+    /** Static secret key; required whenever {@link #S3_ACCESS_KEY} is set. */
+    public static final String S3_SECRET_KEY = "s3.secret.key";
+    private static final String S3_SECRET_KEY_DOC = "S3 secret access key, required with s3.access.key. Never logged.";
+
+    /** Row threshold of one partition's batch. */
+    public static final String FLUSH_MAX_RECORDS = "flush.max.records";
+    private static final String FLUSH_MAX_RECORDS_DOC = "Write a partition's batch as one Parquet file once it holds this"
+            + " many records.";
+    private static final long FLUSH_MAX_RECORDS_DEFAULT = 500_000L;
+
+    /** Byte threshold of one partition's batch, counted in Arrow buffer bytes. */
+    public static final String FLUSH_MAX_BYTES = "flush.max.bytes";
+    private static final String FLUSH_MAX_BYTES_DOC = "Write a partition's batch once its Arrow buffers hold this many"
+            + " bytes. Parquet files are typically 3 to 10 times smaller than this, depending on compression.";
+    private static final long FLUSH_MAX_BYTES_DEFAULT = 128L * 1024 * 1024;
+
+    /** Time threshold: wall time since the first record of the batch arrived. */
+    public static final String FLUSH_INTERVAL_MS = "flush.interval.ms";
+    private static final String FLUSH_INTERVAL_MS_DOC = "Write a partition's batch once this many milliseconds have passed"
+            + " since its first record was buffered. Checked on every put(), including the empty ones Connect sends"
+            + " while a topic is idle, so a quiet partition still lands its data.";
+    private static final long FLUSH_INTERVAL_MS_DEFAULT = 600_000L;
+
+    /** Parquet compression codec. */
+    public static final String PARQUET_COMPRESSION = "parquet.compression";
+    private static final String PARQUET_COMPRESSION_DOC = "Compression codec of the Parquet pages: snappy, zstd, gzip or"
+            + " none.";
+    private static final String PARQUET_COMPRESSION_DEFAULT = "snappy";
+
+    private static final ConfigDef CONFIG_DEF = buildConfigDef();
+
+    private final StoreUrl storeUrl;
+
+    /** Parses and validates {@code props}; throws {@link ConfigException} naming the first field at fault. */
+    public QuiverSinkConfig(Map<String, String> props) {
+        super(CONFIG_DEF, props);
+        this.storeUrl = StoreUrl.parse(getString(STORE_URL));
+        String problem = validateAcrossFields(getPassword(S3_ACCESS_KEY), getPassword(S3_SECRET_KEY));
+        if (problem != null) {
+            throw new ConfigException(S3_SECRET_KEY, "[hidden]", problem);
+        }
+    }
+
+    /** The ConfigDef, for the connector's {@code config()} and the generated reference. */
+    public static ConfigDef configDef() {
+        return CONFIG_DEF;
+    }
+
+    /**
+     * Checks that span several fields. Returns the message to attach to {@link #S3_SECRET_KEY}, or null when the
+     * combination is valid.
+     */
+    public static String validateAcrossFields(Password accessKey, Password secretKey) {
+        boolean hasAccess = accessKey != null && !accessKey.value().isEmpty();
+        boolean hasSecret = secretKey != null && !secretKey.value().isEmpty();
+        if (hasAccess && !hasSecret) {
+            return "s3.secret.key is required when s3.access.key is set";
+        }
+        if (hasSecret && !hasAccess) {
+            return "s3.secret.key is set but s3.access.key is empty; set both or neither";
+        }
+        return null;
+    }
+
+    private static ConfigDef buildConfigDef() {
+        ConfigDef def = new ConfigDef();
+        int order = 0;
+        def.define(STORE_URL, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new StoreUrlValidator(), Importance.HIGH,
+                STORE_URL_DOC, GROUP_STORE, ++order, Width.LONG, "Store URL");
+
+        order = 0;
+        def.define(S3_ENDPOINT, Type.STRING, S3_ENDPOINT_DEFAULT, new EndpointValidator(), Importance.MEDIUM,
+                S3_ENDPOINT_DOC, GROUP_S3, ++order, Width.LONG, "S3 endpoint");
+        def.define(S3_REGION, Type.STRING, S3_REGION_DEFAULT, new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                S3_REGION_DOC, GROUP_S3, ++order, Width.SHORT, "S3 region");
+        def.define(S3_PATH_STYLE_ACCESS, Type.BOOLEAN, S3_PATH_STYLE_ACCESS_DEFAULT, Importance.LOW,
+                S3_PATH_STYLE_ACCESS_DOC, GROUP_S3, ++order, Width.SHORT, "Path-style access");
+        def.define(S3_ACCESS_KEY, Type.PASSWORD, null, Importance.HIGH, S3_ACCESS_KEY_DOC, GROUP_S3, ++order,
+                Width.MEDIUM, "Access key");
+        def.define(S3_SECRET_KEY, Type.PASSWORD, null, Importance.HIGH, S3_SECRET_KEY_DOC, GROUP_S3, ++order,
+                Width.MEDIUM, "Secret key");
+
+        order = 0;
+        def.define(FLUSH_MAX_RECORDS, Type.LONG, FLUSH_MAX_RECORDS_DEFAULT, ConfigDef.Range.between(1, Integer.MAX_VALUE),
+                Importance.HIGH, FLUSH_MAX_RECORDS_DOC, GROUP_FLUSH, ++order, Width.SHORT, "Max records per file");
+        def.define(FLUSH_MAX_BYTES, Type.LONG, FLUSH_MAX_BYTES_DEFAULT, ConfigDef.Range.atLeast(1024), Importance.HIGH,
+                FLUSH_MAX_BYTES_DOC, GROUP_FLUSH, ++order, Width.SHORT, "Max Arrow bytes per file");
+        def.define(FLUSH_INTERVAL_MS, Type.LONG, FLUSH_INTERVAL_MS_DEFAULT, ConfigDef.Range.atLeast(1), Importance.HIGH,
+                FLUSH_INTERVAL_MS_DOC, GROUP_FLUSH, ++order, Width.SHORT, "Flush interval (ms)");
+
+        order = 0;
+        def.define(PARQUET_COMPRESSION, Type.STRING, PARQUET_COMPRESSION_DEFAULT,
+                ConfigDef.CaseInsensitiveValidString.in("snappy", "zstd", "gzip", "none"), Importance.MEDIUM,
+                PARQUET_COMPRESSION_DOC, GROUP_PARQUET, ++order, Width.SHORT, "Compression");
+        return def;
+    }
+
+    /** The parsed {@link #STORE_URL}. */
+    public StoreUrl storeUrl() {
+        return storeUrl;
+    }
+
+    public String s3Endpoint() {
+        return getString(S3_ENDPOINT).trim();
+    }
+
+    public String s3Region() {
+        return getString(S3_REGION).trim();
+    }
+
+    public boolean s3PathStyleAccess() {
+        return getBoolean(S3_PATH_STYLE_ACCESS);
+    }
+
+    /** The access key, or null when the default AWS credential chain applies. */
+    public Password s3AccessKey() {
+        return getPassword(S3_ACCESS_KEY);
+    }
+
+    public Password s3SecretKey() {
+        return getPassword(S3_SECRET_KEY);
+    }
+
+    public long flushMaxRecords() {
+        return getLong(FLUSH_MAX_RECORDS);
+    }
+
+    public long flushMaxBytes() {
+        return getLong(FLUSH_MAX_BYTES);
+    }
+
+    public long flushIntervalMs() {
+        return getLong(FLUSH_INTERVAL_MS);
+    }
+
+    /** Lower-case codec name: snappy, zstd, gzip or none. */
+    public String parquetCompression() {
+        return getString(PARQUET_COMPRESSION).toLowerCase(Locale.ROOT);
+    }
+
+    /** Rejects any store URL that {@link StoreUrl#parse} would reject, with the same message. */
+    private static final class StoreUrlValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            if (value == null) {
+                throw new ConfigException(name, null, "is required, e.g. s3a://bucket/prefix or file:///data/landing");
+            }
+            try {
+                StoreUrl.parse((String) value);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(name, value, e.getMessage());
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "s3a://bucket[/prefix] or file:///absolute/dir";
+        }
+    }
+
+    /** Empty, or an http(s) URL with a host. */
+    private static final class EndpointValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            String text = value == null ? "" : ((String) value).trim();
+            if (text.isEmpty()) {
+                return;
+            }
+            try {
+                URI uri = new URI(text);
+                String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+                if (!scheme.equals("http") && !scheme.equals("https")) {
+                    throw new ConfigException(name, value, "must start with http:// or https://");
+                }
+                if (uri.getHost() == null) {
+                    throw new ConfigException(name, value, "has no host name");
+                }
+            } catch (URISyntaxException e) {
+                throw new ConfigException(name, value, "is not a valid URL: " + e.getMessage());
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "empty, or http(s)://host[:port]";
+        }
+    }
+}

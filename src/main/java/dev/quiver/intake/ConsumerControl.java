@@ -1,0 +1,16 @@
+package dev.quiver.intake;
+
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * What the intake asks of the consumer behind it. The task implements it over Connect's {@code SinkTaskContext};
+ * unit tests use a recording fake.
+ */
+public interface ConsumerControl {
+
+    /** Make the next fetch of {@code tp} start at {@code offset}. */
+    void seek(TopicPartition tp, long offset);
+
+    /** How long Connect should wait before retrying a put() that failed with a retriable error. */
+    void retryAfter(long millis);
+}

@@ -1,0 +1,230 @@
+package dev.quiver.intake;
+
+import dev.quiver.commit.CommitLog;
+import dev.quiver.config.QuiverSinkConfig;
+import dev.quiver.layout.FileLayout;
+import dev.quiver.parquet.ParquetEncoder;
+import dev.quiver.parquet.WriterOptions;
+import dev.quiver.store.ObjectStore;
+import dev.quiver.store.StoreException;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole of a task's work: routes records to per-partition batches, flushes them by threshold, and reports the
+ * offsets that are durable. The task only forwards Connect's calls here.
+ *
+ * <p>Not thread-safe: Connect calls a task from one thread.
+ */
+public final class SinkWriter implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SinkWriter.class);
+    private static final long MIN_RETRY_BACKOFF_MS = 1_000;
+    private static final long MAX_RETRY_BACKOFF_MS = 30_000;
+    private static final int OPEN_ATTEMPTS = 5;
+
+    private final ObjectStore store;
+    private final CommitLog commitLog;
+    private final ConsumerControl consumer;
+    private final LongSupplier nanoClock;
+    private final BufferAllocator allocator;
+    private final PartitionWriter.Settings settings;
+    private final Map<TopicPartition, PartitionWriter> partitions = new LinkedHashMap<>();
+    private int consecutiveStoreFailures;
+
+    /**
+     * @param store       where files and markers land; the writer closes it
+     * @param connector   the connector's name, which keys its commit markers
+     * @param deadLetters where bad records go when {@code tolerateAll}; may be null when Connect offers none
+     */
+    public SinkWriter(QuiverSinkConfig config, ObjectStore store, String connector, ConsumerControl consumer,
+            DeadLetters deadLetters, boolean tolerateAll, LongSupplier nanoClock) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.consumer = Objects.requireNonNull(consumer, "consumer");
+        this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
+        String prefix = config.storeUrl().prefix();
+        this.commitLog = new CommitLog(store, prefix, connector);
+        this.allocator = new RootAllocator(Long.MAX_VALUE);
+        this.settings = new PartitionWriter.Settings(config.flushMaxRecords(), config.flushMaxBytes(),
+                TimeUnit.MILLISECONDS.toNanos(config.flushIntervalMs()), allocator,
+                new ParquetEncoder(WriterOptions.withCodec(config.parquetCompression())), new FileLayout(prefix),
+                commitLog, store, deadLetters, tolerateAll);
+    }
+
+    /** Takes ownership of newly assigned partitions and seeks each past what its commit marker says has landed. */
+    public void open(Collection<TopicPartition> assigned) {
+        for (TopicPartition tp : assigned) {
+            PartitionWriter previous = partitions.remove(tp);
+            if (previous != null) {
+                previous.close();
+            }
+            partitions.put(tp, openPartition(tp));
+        }
+    }
+
+    private PartitionWriter openPartition(TopicPartition tp) {
+        OptionalLong landed = readMarker(tp);
+        if (landed.isPresent()) {
+            // The marker, not Kafka's committed offset, says where durable data ends: a crash after a file landed but
+            // before Connect committed would otherwise replay that file's records.
+            consumer.seek(tp, landed.getAsLong() + 1);
+            LOG.info("Opened {}: landed through offset {}, resuming at {}", tp, landed.getAsLong(),
+                    landed.getAsLong() + 1);
+        } else {
+            LOG.info("Opened {}: nothing landed yet, resuming at Connect's committed offset", tp);
+        }
+        return new PartitionWriter(tp, landed.orElse(-1), settings);
+    }
+
+    private OptionalLong readMarker(TopicPartition tp) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return commitLog.lastLanded(tp);
+            } catch (StoreException e) {
+                if (!e.retriable() || attempt >= OPEN_ATTEMPTS) {
+                    throw new ConnectException("cannot read the commit marker of " + tp + " from " + store.describe()
+                            + ": " + e.getMessage(), e);
+                }
+                LOG.warn("Reading the commit marker of {} failed (attempt {} of {}), retrying: {}", tp, attempt,
+                        OPEN_ATTEMPTS, e.getMessage());
+                sleep(backoffMillis(attempt));
+            }
+        }
+    }
+
+    /**
+     * Buffers {@code records} and flushes every batch that reached a threshold.
+     *
+     * @throws RetriableException when storage is unreachable; the batches are kept and Connect calls put() again
+     *                            with the same records, which are recognised by offset and not appended twice
+     * @throws ConnectException   when storage refuses for good (permissions, missing bucket) or a record is bad and
+     *                            errors are not tolerated
+     */
+    public void put(Collection<SinkRecord> records) {
+        try {
+            PartitionWriter current = null;
+            for (SinkRecord record : records) {
+                if (current == null || !sameOrigin(current.topicPartition(), record)) {
+                    current = writerFor(record);
+                }
+                current.accept(record, nanoClock.getAsLong());
+            }
+            long now = nanoClock.getAsLong();
+            for (PartitionWriter writer : partitions.values()) {
+                writer.flushIfDue(now);
+            }
+            consecutiveStoreFailures = 0;
+        } catch (StoreException e) {
+            throw storeFailure(e);
+        }
+    }
+
+    private RuntimeException storeFailure(StoreException e) {
+        if (!e.retriable()) {
+            return new ConnectException("Storage refused a write and retrying cannot help: " + e.getMessage(), e);
+        }
+        consecutiveStoreFailures++;
+        long backoff = backoffMillis(consecutiveStoreFailures);
+        consumer.retryAfter(backoff);
+        LOG.warn("Storage write failed ({} in a row); buffered data is kept and Connect retries in {} ms: {}",
+                consecutiveStoreFailures, backoff, e.getMessage());
+        return new RetriableException("storage unavailable: " + e.getMessage(), e);
+    }
+
+    private static long backoffMillis(int failures) {
+        long backoff = MIN_RETRY_BACKOFF_MS << Math.min(failures - 1, 5);
+        return Math.min(backoff, MAX_RETRY_BACKOFF_MS);
+    }
+
+    private static boolean sameOrigin(TopicPartition tp, SinkRecord record) {
+        return tp.partition() == record.originalKafkaPartition() && tp.topic().equals(record.originalTopic());
+    }
+
+    private PartitionWriter writerFor(SinkRecord record) {
+        TopicPartition tp = new TopicPartition(record.originalTopic(), record.originalKafkaPartition());
+        PartitionWriter writer = partitions.get(tp);
+        if (writer == null) {
+            // Connect always opens a partition before delivering it; this keeps a contract breach from losing data.
+            LOG.warn("Record for {} arrived before open(); opening it now", tp);
+            writer = openPartition(tp);
+            partitions.put(tp, writer);
+        }
+        return writer;
+    }
+
+    /** The offsets Connect may commit: per partition, the first offset that is not yet durable or handled. */
+    public Map<TopicPartition, OffsetAndMetadata> committableOffsets() {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (PartitionWriter writer : partitions.values()) {
+            long offset = writer.committableOffset();
+            if (offset >= 0) {
+                offsets.put(writer.topicPartition(), new OffsetAndMetadata(offset));
+            }
+        }
+        return offsets;
+    }
+
+    /**
+     * Lands what the closed partitions buffered, then lets them go. If landing fails, the buffer is dropped: the next
+     * owner resumes from the commit marker, so the records are read again rather than lost.
+     */
+    public void close(Collection<TopicPartition> revoked) {
+        for (TopicPartition tp : revoked) {
+            PartitionWriter writer = partitions.remove(tp);
+            if (writer == null) {
+                continue;
+            }
+            try {
+                writer.flush(FlushTrigger.CLOSE);
+            } catch (RuntimeException e) {
+                LOG.warn("Could not land the buffer of {} on close; dropping it, the next owner re-reads it from the"
+                        + " commit marker: {}", tp, e.getMessage());
+                writer.abandon();
+            } finally {
+                writer.close();
+            }
+        }
+    }
+
+    /** Bytes of Arrow buffers held by all open batches. */
+    public long bufferedBytes() {
+        return allocator.getAllocatedMemory();
+    }
+
+    /** Releases every buffer without landing it, then the allocator (which checks for leaks) and the store. */
+    @Override
+    public void close() {
+        try {
+            for (PartitionWriter writer : partitions.values()) {
+                writer.close();
+            }
+            partitions.clear();
+            allocator.close();
+        } finally {
+            store.close();
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ConnectException("interrupted", e);
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package dev.quiver.store;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * A directory as an object store, for {@code file:///} URLs: one file per key.
+ *
+ * <p>A write goes to a hidden temporary file, is forced to disk, then atomically renamed over the key, so a reader or
+ * a crash never sees half an object; that is the same all-or-nothing visibility S3 gives a PUT.
+ */
+public final class LocalObjectStore implements ObjectStore {
+    private static final String TEMP_PREFIX = ".quiver-tmp-";
+
+    private final Path root;
+
+    public LocalObjectStore(Path root) {
+        this.root = Objects.requireNonNull(root, "root").toAbsolutePath().normalize();
+    }
+
+    private Path resolve(String key) {
+        Path path = root.resolve(key).normalize();
+        if (!path.startsWith(root) || path.equals(root)) {
+            throw new IllegalArgumentException("key escapes the store root: " + key);
+        }
+        return path;
+    }
+
+    @Override
+    public void put(String key, byte[] data, int offset, int length) {
+        Path target = resolve(key);
+        Path temp = target.resolveSibling(TEMP_PREFIX + UUID.randomUUID());
+        try {
+            Files.createDirectories(target.getParent());
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer buffer = ByteBuffer.wrap(data, offset, length);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+                channel.force(true);
+            }
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            deleteQuietly(temp);
+            throw failure("write " + target, e);
+        }
+    }
+
+    @Override
+    public Optional<byte[]> get(String key) {
+        Path path = resolve(key);
+        try {
+            return Optional.of(Files.readAllBytes(path));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw failure("read " + path, e);
+        }
+    }
+
+    @Override
+    public List<String> list(String prefix) {
+        // Walk from the deepest existing directory the prefix names, not the whole root.
+        int slash = prefix.lastIndexOf('/');
+        Path start = slash < 0 ? root : resolve(prefix.substring(0, slash));
+        List<String> keys = new ArrayList<>();
+        if (!Files.isDirectory(start)) {
+            return keys;
+        }
+        try (Stream<Path> files = Files.walk(start)) {
+            files.filter(Files::isRegularFile)
+                    .filter(p -> !p.getFileName().toString().startsWith(TEMP_PREFIX))
+                    .map(p -> root.relativize(p).toString().replace('\\', '/'))
+                    .filter(k -> k.startsWith(prefix))
+                    .forEach(keys::add);
+        } catch (IOException e) {
+            throw failure("list " + start, e);
+        }
+        return keys;
+    }
+
+    @Override
+    public void delete(String key) {
+        Path path = resolve(key);
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            throw failure("delete " + path, e);
+        }
+    }
+
+    private static void deleteQuietly(Path path) {
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException ignored) {
+            // The temp file name is unique and hidden from list(); a leftover is harmless.
+        }
+    }
+
+    private static StoreException failure(String what, IOException e) {
+        // A denied permission or a read-only file system will not heal by retrying; a full disk or an NFS hiccup may.
+        boolean permanent = e instanceof AccessDeniedException
+                || (e instanceof FileSystemException && String.valueOf(e.getMessage()).contains("Read-only"));
+        return new StoreException("cannot " + what + ": " + e, e, !permanent);
+    }
+
+    @Override
+    public String describe() {
+        return "file://" + root;
+    }
+
+    @Override
+    public void close() {
+        // Nothing held open between calls.
+    }
+}

@@ -1,0 +1,115 @@
+package dev.quiver.arrow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.complex.StructVector;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.data.Struct;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ArrowBatchTest {
+    private static final Schema INNER = SchemaBuilder.struct().optional()
+            .field("a", Schema.STRING_SCHEMA)
+            .field("b", Schema.OPTIONAL_INT32_SCHEMA)
+            .build();
+    private static final Schema ROW = SchemaBuilder.struct()
+            .field("id", Schema.INT64_SCHEMA)
+            .field("label", Schema.OPTIONAL_STRING_SCHEMA)
+            .field("inner", INNER)
+            .field("list", SchemaBuilder.array(Schema.INT64_SCHEMA).optional().build())
+            .field("count", Schema.INT32_SCHEMA)
+            .build();
+    /** Same names as ROW, but "count" is a string, so appending fails on the last column, after the others. */
+    private static final Schema ROW_WRONG_COUNT = SchemaBuilder.struct()
+            .field("id", Schema.INT64_SCHEMA)
+            .field("label", Schema.OPTIONAL_STRING_SCHEMA)
+            .field("inner", INNER)
+            .field("list", SchemaBuilder.array(Schema.INT64_SCHEMA).optional().build())
+            .field("count", Schema.STRING_SCHEMA)
+            .build();
+
+    private final RootAllocator allocator = new RootAllocator();
+
+    @AfterEach
+    void noLeaks() {
+        assertThat(allocator.getAllocatedMemory()).isZero();
+        allocator.close();
+    }
+
+    private static Struct good(long id) {
+        return new Struct(ROW).put("id", id).put("label", "L" + id)
+                .put("inner", new Struct(INNER).put("a", "a" + id).put("b", (int) id))
+                .put("list", List.of(id, id + 1)).put("count", (int) id);
+    }
+
+    @Test
+    void failedRowIsRolledBackByTheNextAppend() {
+        try (ArrowBatch batch = ArrowBatch.open(ROW, allocator, "t")) {
+            batch.append(good(1));
+            Struct bad = new Struct(ROW_WRONG_COUNT).put("id", 99L).put("label", "BAD")
+                    .put("inner", new Struct(INNER).put("a", "BAD").put("b", 99))
+                    .put("list", List.of(99L, 99L, 99L)).put("count", "x");
+            assertThatThrownBy(() -> batch.append(bad))
+                    .isInstanceOf(ColumnAppender.FieldException.class)
+                    .hasMessageContaining("field 'count'");
+            assertThat(batch.rows()).isEqualTo(1);
+            batch.append(new Struct(ROW).put("id", 2L).put("inner", null).put("count", 2));
+
+            VectorSchemaRoot root = batch.seal();
+            assertThat(root.getRowCount()).isEqualTo(2);
+            assertThat(((BigIntVector) root.getVector("id")).get(1)).isEqualTo(2L);
+            assertThat(root.getVector("label").isNull(1)).isTrue();
+            assertThat(((StructVector) root.getVector("inner")).isNull(1)).isTrue();
+            assertThat(root.getVector("list").isNull(1)).isTrue();
+            // The bad row's three list elements must not leak into row 1's or anyone's list.
+            ListVector list = (ListVector) root.getVector("list");
+            assertThat(list.getObject(0)).isEqualTo(List.of(1L, 2L));
+            assertThat(list.getDataVector().getValueCount()).isEqualTo(2);
+            assertThat(new String(((VarCharVector) root.getVector("label")).get(0))).isEqualTo("L1");
+        }
+    }
+
+    @Test
+    void acceptsOnlyEqualSchemasAndCountsBytesFromTheAllocator() {
+        try (ArrowBatch batch = ArrowBatch.open(ROW, allocator, "t")) {
+            assertThat(batch.accepts(ROW)).isTrue();
+            assertThat(batch.accepts(SchemaBuilder.struct().field("id", Schema.INT64_SCHEMA).build())).isFalse();
+            assertThat(batch.bufferBytes()).isZero();
+            for (int i = 0; i < 100; i++) {
+                batch.append(good(i));
+            }
+            assertThat(batch.bufferBytes()).isPositive().isEqualTo(allocator.getAllocatedMemory());
+        }
+    }
+
+    @Test
+    void requiredNullNamesTheField() {
+        Schema inner = SchemaBuilder.struct().field("must", Schema.STRING_SCHEMA).build();
+        Schema outer = SchemaBuilder.struct().field("nested", inner).build();
+        try (ArrowBatch batch = ArrowBatch.open(outer, allocator, "t")) {
+            // Struct.put validates, so build the bad value through a schema that allows the null.
+            Schema innerLoose = SchemaBuilder.struct().field("must", Schema.OPTIONAL_STRING_SCHEMA).build();
+            Schema outerLoose = SchemaBuilder.struct().field("nested", innerLoose).build();
+            Struct value = new Struct(outerLoose).put("nested", new Struct(innerLoose));
+            assertThatThrownBy(() -> batch.append(value)).hasMessage("field 'nested.must' is required but the value is null");
+        }
+    }
+
+    @Test
+    void nonStructValuesLandInAValueColumn() {
+        try (ArrowBatch batch = ArrowBatch.open(Schema.STRING_SCHEMA, allocator, "t")) {
+            batch.append("hello");
+            VectorSchemaRoot root = batch.seal();
+            assertThat(root.getSchema().getFields()).extracting(f -> f.getName()).containsExactly("value");
+        }
+    }
+}

@@ -1,0 +1,466 @@
+package dev.quiver.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
+import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
+import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One real stack per test class: an in-process S3 server ({@link S3ProxyServer}, filesystem-backed) with a bucket,
+ * and an {@link EmbeddedConnectCluster} (1 KRaft broker, N distributed workers) that finds Quiver on the test
+ * classpath. Start it in {@code @BeforeAll}, close it in {@code @AfterAll}.
+ *
+ * <pre>
+ * stack = ConnectStack.start(1);
+ * stack.createTopic("orders", 3);
+ * stack.produce("orders", 0, key, json); stack.flush();
+ * stack.startConnector("sink", stack.connectorConfig("sink", "orders", Map.of(...)), 1);
+ * ConnectStack.Landed landed = stack.awaitLanded("sink", 3000, Duration.ofSeconds(120));
+ * </pre>
+ *
+ * <p>Worker properties can be adjusted through {@code -Dquiver.it.plugin.discovery=...} (default
+ * {@code service_load}: Quiver ships a ServiceLoader manifest; use {@code hybrid_warn} if it does not).
+ */
+public final class ConnectStack implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ConnectStack.class);
+
+    public static final String CONNECTOR_CLASS = "dev.quiver.QuiverSinkConnector";
+    public static final String DEFAULT_BUCKET = "quiver-it";
+    /** How long the landed set must stay unchanged before {@link #awaitLanded} trusts it. */
+    public static final Duration DEFAULT_SETTLE = Duration.ofSeconds(6);
+    private static final Duration POLL = Duration.ofMillis(750);
+
+    private final S3ProxyServer s3;
+    private final EmbeddedConnectCluster connect;
+    private final String bucket;
+    private final Path scratch;
+    private KafkaProducer<byte[], byte[]> producer;
+    private final List<Future<RecordMetadata>> pending = new ArrayList<>();
+
+    private ConnectStack(S3ProxyServer s3, EmbeddedConnectCluster connect, String bucket, Path scratch) {
+        this.s3 = s3;
+        this.connect = connect;
+        this.bucket = bucket;
+        this.scratch = scratch;
+    }
+
+    /** Starts S3 + Kafka + {@code workers} Connect workers, with default worker properties. */
+    public static ConnectStack start(int workers) {
+        return start(workers, Map.of());
+    }
+
+    /** Starts S3 + Kafka + {@code workers} Connect workers; {@code workerOverrides} win over the defaults. */
+    public static ConnectStack start(int workers, Map<String, String> workerOverrides) {
+        long t0 = System.nanoTime();
+        S3ProxyServer s3 = new S3ProxyServer(S3ProxyServer.Storage.FILESYSTEM).start();
+        EmbeddedConnectCluster connect = null;
+        try {
+            s3.createBucket(DEFAULT_BUCKET);
+
+            Map<String, String> workerProps = new HashMap<>();
+            workerProps.put("plugin.discovery", System.getProperty("quiver.it.plugin.discovery", "service_load"));
+            // Commit consumer offsets often so a restart resumes close to where the task was.
+            workerProps.put("offset.flush.interval.ms", "2000");
+            workerProps.put("scheduled.rebalance.max.delay.ms", "0");
+            workerProps.putAll(workerOverrides);
+
+            connect = new EmbeddedConnectCluster.Builder()
+                    .name("quiver-it-" + Long.toHexString(System.nanoTime()))
+                    .numWorkers(workers)
+                    .numBrokers(1)
+                    .workerProps(workerProps)
+                    .build();
+            connect.start();
+            connect.assertions().assertAtLeastNumWorkersAreUp(workers, "Connect workers did not come up");
+            Path scratch = Files.createTempDirectory("quiver-it-");
+            log.info("ConnectStack up in {} ms: s3 {} bucket {}, kafka {}, {} worker(s)",
+                    (System.nanoTime() - t0) / 1_000_000, s3.endpoint(), DEFAULT_BUCKET,
+                    connect.kafka().bootstrapServers(), workers);
+            return new ConnectStack(s3, connect, DEFAULT_BUCKET, scratch);
+        } catch (Exception | Error e) {
+            if (connect != null) {
+                try {
+                    connect.stop();
+                } catch (RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            s3.close();
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            if (e instanceof RuntimeException re) {
+                throw re;
+            }
+            if (e instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException("could not start the Connect stack", e);
+        }
+    }
+
+    // ---------------------------------------------------------------- accessors
+
+    public EmbeddedConnectCluster connect() {
+        return connect;
+    }
+
+    public EmbeddedKafkaCluster kafka() {
+        return connect.kafka();
+    }
+
+    public S3ProxyServer s3() {
+        return s3;
+    }
+
+    public String bucket() {
+        return bucket;
+    }
+
+    /** A fresh directory under this stack's scratch dir (deleted on close). */
+    public Path newTempDir(String name) {
+        try {
+            return Files.createTempDirectory(scratch, name + "-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    // ---------------------------------------------------------------- Kafka
+
+    /** Creates the topic and waits until every partition has a leader (producing earlier makes the broker bounce). */
+    public void createTopic(String topic, int partitions) {
+        kafka().createTopic(topic, partitions);
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            var description = kafka().describeTopics(topic).get(topic);
+            if (description != null && description.isPresent()
+                    && description.get().partitions().size() == partitions
+                    && description.get().partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("topic " + topic + " has no leader for every partition after 30 s: "
+                        + description);
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /** Sends one record (asynchronously; ordered per partition). Call {@link #flush()} before awaiting results. */
+    public void produce(String topic, int partition, String key, String value) {
+        if (producer == null) {
+            Map<String, Object> props = new HashMap<>();
+            props.put(ProducerConfig.ACKS_CONFIG, "all");
+            props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+            // One batch in flight: a retried batch can never overtake or duplicate another (a NOT_LEADER retry right
+            // after topic creation otherwise ends in OutOfOrderSequenceException with several in flight).
+            props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
+            props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+            props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+            producer = kafka().createProducer(props);
+        }
+        pending.add(producer.send(new ProducerRecord<>(topic, partition,
+                key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+                value == null ? null : value.getBytes(StandardCharsets.UTF_8))));
+    }
+
+    /** Waits until every record sent with {@link #produce} is acknowledged; fails if any send failed. */
+    public void flush() {
+        if (producer == null) {
+            return;
+        }
+        producer.flush();
+        try {
+            for (Future<RecordMetadata> f : pending) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("producing a test record failed", e.getCause());
+        } finally {
+            pending.clear();
+        }
+    }
+
+    /**
+     * Produces demo records ({@link SchemaJson}) with sequence numbers {@code [fromSeq, toSeq)} into every partition
+     * {@code 0..partitions-1}, interleaving partitions, then flushes. Returns the ids produced.
+     */
+    public List<Long> produceDemo(String topic, int partitions, long idBase, long fromSeq, long toSeq) {
+        List<Long> ids = new ArrayList<>();
+        for (long seq = fromSeq; seq < toSeq; seq++) {
+            for (int p = 0; p < partitions; p++) {
+                long id = SchemaJson.id(idBase, p, seq);
+                produce(topic, p, SchemaJson.key(id), SchemaJson.envelope(id));
+                ids.add(id);
+            }
+        }
+        flush();
+        return ids;
+    }
+
+    // ---------------------------------------------------------------- Connect
+
+    /** {@code s3a://<bucket>/<prefix>} (no trailing slash; an empty prefix means the bucket root). */
+    public String storeUrl(String prefix) {
+        return prefix == null || prefix.isEmpty() ? "s3a://" + bucket : "s3a://" + bucket + "/" + prefix;
+    }
+
+    /**
+     * The base Quiver config writing to {@code s3a://<bucket>/<name>} on the in-process S3 server, one task, String
+     * keys and schema'd JSON values; {@code overrides} win (use them for flush.*, tasks.max, store.url...).
+     */
+    public Map<String, String> connectorConfig(String name, String topics, Map<String, String> overrides) {
+        Map<String, String> c = new LinkedHashMap<>();
+        c.put("name", name);
+        c.put("connector.class", CONNECTOR_CLASS);
+        c.put("tasks.max", "1");
+        c.put("topics", topics);
+        c.put("store.url", storeUrl(name));
+        c.put("s3.endpoint", s3.endpoint());
+        c.put("s3.region", "us-east-1");
+        c.put("s3.path.style.access", "true");
+        c.put("s3.access.key", s3.accessKey());
+        c.put("s3.secret.key", s3.secretKey());
+        c.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
+        c.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+        c.put("value.converter.schemas.enable", "true");
+        c.putAll(overrides);
+        return c;
+    }
+
+    /** Creates (or reconfigures) the connector and waits until it and exactly {@code tasks} tasks are RUNNING. */
+    public void startConnector(String name, Map<String, String> config, int tasks) {
+        connect.configureConnector(name, config);
+        awaitRunning(name, tasks);
+    }
+
+    public void awaitRunning(String name, int tasks) {
+        try {
+            connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(name, tasks,
+                    "connector " + name + " and " + tasks + " task(s) did not reach RUNNING; status: "
+                            + statusOrError(name));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Restarts the connector and all its tasks through the REST API
+     * ({@code POST /connectors/{name}/restart?includeTasks=true&onlyFailed=false}) and waits until it runs again.
+     */
+    public ConnectorStateInfo restartConnectorAndTasks(String name, int tasks) {
+        ConnectorStateInfo info = connect.restartConnectorAndTasks(name, false, true, false);
+        awaitRunning(name, tasks);
+        return info;
+    }
+
+    public void deleteConnector(String name) {
+        connect.deleteConnector(name);
+    }
+
+    private String statusOrError(String name) {
+        try {
+            ConnectorStateInfo s = connect.connectorStatus(name);
+            StringBuilder sb = new StringBuilder();
+            sb.append("connector=").append(s.connector().state());
+            if (s.connector().trace() != null) {
+                sb.append(" trace=").append(s.connector().trace());
+            }
+            for (ConnectorStateInfo.TaskState t : s.tasks()) {
+                sb.append(" task").append(t.id()).append('=').append(t.state());
+                if (t.trace() != null) {
+                    sb.append(" trace=").append(t.trace());
+                }
+            }
+            return sb.toString();
+        } catch (RuntimeException e) {
+            return "(status unavailable: " + e + ")";
+        }
+    }
+
+    // ---------------------------------------------------------------- landed data
+
+    /** What an await found: a local directory holding copies of the objects, and the data files among them. */
+    public record Landed(Path dir, List<String> keys, List<Path> dataFiles, long rows) {
+
+        /** Keys of data objects ({@code .parquet}, not under {@code _quiver/}). */
+        public List<String> dataKeys() {
+            return keys.stream().filter(Landed::isDataKey).collect(Collectors.toList());
+        }
+
+        static boolean isDataKey(String key) {
+            return key.endsWith(".parquet") && !key.startsWith("_quiver/") && !key.contains("/_quiver/");
+        }
+    }
+
+    /**
+     * Polls the bucket under {@code prefix} (downloading every object with the SDK and counting data rows with DuckDB)
+     * until exactly {@code expectedRows} rows have landed and the set of objects has then stayed unchanged for
+     * {@link #DEFAULT_SETTLE} (so late duplicates get a chance to show). Fails with what was found on timeout.
+     */
+    public Landed awaitLanded(String prefix, long expectedRows, Duration timeout) {
+        return awaitLanded(prefix, expectedRows, timeout, DEFAULT_SETTLE);
+    }
+
+    public Landed awaitLanded(String prefix, long expectedRows, Duration timeout, Duration settle) {
+        String keyPrefix = prefix == null || prefix.isEmpty() ? "" : prefix.endsWith("/") ? prefix : prefix + "/";
+        Path[] previous = new Path[1];
+        return await("s3://" + bucket + "/" + keyPrefix, expectedRows, timeout, settle, () -> {
+            S3ProxyServer.deleteRecursively(previous[0]); // only the latest download is kept
+            Path dir = newTempDir("landed");
+            previous[0] = dir;
+            List<Path> files = s3.downloadTo(bucket, keyPrefix, dir);
+            // keys relative to the prefix, so Landed.dataKeys() can filter _quiver/ the same way for both stores
+            List<String> keys = files.stream()
+                    .map(f -> dir.relativize(f).toString().replace('\\', '/').substring(keyPrefix.length()))
+                    .collect(Collectors.toList());
+            return snapshot(dir.resolve(keyPrefix.isEmpty() ? "." : keyPrefix).normalize(), keys);
+        });
+    }
+
+    /** Like {@link #awaitLanded} for a {@code file:///} store: reads {@code dir} in place. */
+    public Landed awaitLandedLocal(Path dir, long expectedRows, Duration timeout) {
+        return awaitLandedLocal(dir, expectedRows, timeout, DEFAULT_SETTLE);
+    }
+
+    public Landed awaitLandedLocal(Path dir, long expectedRows, Duration timeout, Duration settle) {
+        return await(dir.toUri().toString(), expectedRows, timeout, settle, () -> {
+            List<String> keys = new ArrayList<>();
+            if (Files.isDirectory(dir)) {
+                try (var walk = Files.walk(dir)) {
+                    walk.filter(Files::isRegularFile)
+                            .map(f -> dir.relativize(f).toString().replace('\\', '/'))
+                            .sorted()
+                            .forEach(keys::add);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            return snapshot(dir, keys);
+        });
+    }
+
+    private Landed snapshot(Path dir, List<String> keys) {
+        List<Path> data = keys.stream().filter(Landed::isDataKey).map(dir::resolve).sorted()
+                .collect(Collectors.toList());
+        long rows;
+        try (ParquetReadback duck = new ParquetReadback()) {
+            rows = duck.count(data);
+        } catch (RuntimeException e) {
+            // e.g. a file being written right now on a local store; report it as not yet readable
+            log.debug("landed data not readable yet: {}", e.toString());
+            rows = -1;
+        }
+        return new Landed(dir, keys, data, rows);
+    }
+
+    private Landed await(String where, long expectedRows, Duration timeout, Duration settle, Supplier<Landed> poll) {
+        flush();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Landed last = null;
+        Landed matched = null;
+        long matchedAt = 0;
+        while (true) {
+            Landed now = poll.get();
+            if (now.rows() == expectedRows) {
+                if (matched == null || !matched.keys().equals(now.keys())) {
+                    matched = now;
+                    matchedAt = System.nanoTime();
+                } else if (System.nanoTime() - matchedAt >= settle.toNanos()) {
+                    return now;
+                }
+            } else {
+                matched = null;
+                if (now.rows() > expectedRows) {
+                    // more rows than produced can only mean duplicates (or foreign data): report it right away
+                    return now;
+                }
+            }
+            last = now;
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + expectedRows
+                        + " rows under " + where + "; last saw " + describe(last));
+            }
+            try {
+                Thread.sleep(POLL.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /** Human-readable summary of a snapshot: rows, every key, rows per data file. */
+    public static String describe(Landed landed) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(landed.rows() < 0 ? "unreadable data" : landed.rows() + " rows").append(" in ")
+                .append(landed.dataFiles().size()).append(" data file(s), ").append(landed.keys().size())
+                .append(" object(s):");
+        Map<String, Long> perFile = Map.of();
+        if (!landed.dataFiles().isEmpty()) {
+            try (ParquetReadback duck = new ParquetReadback()) {
+                perFile = duck.rowsPerFile(landed.dataFiles());
+            } catch (RuntimeException e) {
+                sb.append(" (per-file counts unavailable: ").append(e.getMessage()).append(')');
+            }
+        }
+        for (String key : landed.keys()) {
+            sb.append("\n  ").append(key);
+            Long n = perFile.get(landed.dir().resolve(key).toAbsolutePath().toString());
+            if (n != null) {
+                sb.append("  (").append(n).append(" rows)");
+            }
+        }
+        return sb.toString();
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    @Override
+    public void close() {
+        try {
+            if (producer != null) {
+                producer.close(Duration.ofSeconds(10));
+            }
+        } finally {
+            try {
+                connect.stop();
+            } finally {
+                s3.close();
+                S3ProxyServer.deleteRecursively(scratch);
+            }
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package dev.quiver.testing;
+
+import dev.quiver.store.ObjectStore;
+import dev.quiver.store.StoreException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An in-memory fake of Quiver's own {@link ObjectStore}, for unit tests. It can be told to fail the next writes,
+ * retriably or not, to exercise the outage paths without a server.
+ */
+public final class InMemoryObjectStore implements ObjectStore {
+    private final Map<String, byte[]> objects = new TreeMap<>();
+    private final AtomicInteger puts = new AtomicInteger();
+    private int failingPuts;
+    private boolean failRetriably = true;
+    private boolean closed;
+
+    /** Fails the next {@code count} puts; {@code retriably} decides what kind of failure they report. */
+    public synchronized void failNextPuts(int count, boolean retriably) {
+        this.failingPuts = count;
+        this.failRetriably = retriably;
+    }
+
+    @Override
+    public synchronized void put(String key, byte[] data, int offset, int length) {
+        if (failingPuts > 0) {
+            failingPuts--;
+            throw new StoreException("injected failure writing " + key, null, failRetriably);
+        }
+        byte[] copy = new byte[length];
+        System.arraycopy(data, offset, copy, 0, length);
+        objects.put(key, copy);
+        puts.incrementAndGet();
+    }
+
+    @Override
+    public synchronized Optional<byte[]> get(String key) {
+        return Optional.ofNullable(objects.get(key)).map(byte[]::clone);
+    }
+
+    @Override
+    public synchronized List<String> list(String prefix) {
+        List<String> keys = new ArrayList<>();
+        for (String key : objects.keySet()) {
+            if (key.startsWith(prefix)) {
+                keys.add(key);
+            }
+        }
+        return keys;
+    }
+
+    @Override
+    public synchronized void delete(String key) {
+        objects.remove(key);
+    }
+
+    /** Successful puts so far. */
+    public int puts() {
+        return puts.get();
+    }
+
+    public synchronized boolean closed() {
+        return closed;
+    }
+
+    @Override
+    public String describe() {
+        return "memory";
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+    }
+}
