@@ -51,6 +51,7 @@ public final class ConnectStack implements AutoCloseable {
     /** How long the landed set must stay unchanged before {@link #awaitLanded} trusts it. */
     public static final Duration DEFAULT_SETTLE = Duration.ofSeconds(6);
     private static final Duration POLL = Duration.ofMillis(750);
+    private static final Duration RUNNING_TIMEOUT = Duration.ofSeconds(120);
 
     private final S3ProxyServer s3;
     private final EmbeddedConnectCluster connect;
@@ -58,6 +59,7 @@ public final class ConnectStack implements AutoCloseable {
     private final Path scratch;
     private KafkaProducer<byte[], byte[]> producer;
     private final List<Future<RecordMetadata>> pending = new ArrayList<>();
+    private volatile boolean failFast = true;
 
     private ConnectStack(S3ProxyServer s3, EmbeddedConnectCluster connect, String bucket, Path scratch) {
         this.s3 = s3;
@@ -165,12 +167,7 @@ public final class ConnectStack implements AutoCloseable {
                 throw new AssertionError("topic " + topic + " has no leader for every partition after 30 s: "
                         + description);
             }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
+            sleep(100);
         }
     }
 
@@ -265,14 +262,36 @@ public final class ConnectStack implements AutoCloseable {
         awaitRunning(name, tasks);
     }
 
+    /**
+     * Waits (up to 120 s) until the connector and exactly {@code tasks} tasks are RUNNING; fails at once, with the
+     * stack trace Connect reports, if the connector or a task is FAILED.
+     */
     public void awaitRunning(String name, int tasks) {
+        long deadline = System.nanoTime() + RUNNING_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            ConnectorStateInfo s = statusOrNull(name);
+            if (s != null) {
+                boolean failed = "FAILED".equals(s.connector().state())
+                        || s.tasks().stream().anyMatch(t -> "FAILED".equals(t.state()));
+                if (failed) {
+                    throw new AssertionError("connector " + name + " failed: " + describeStatus(s));
+                }
+                if ("RUNNING".equals(s.connector().state()) && s.tasks().size() == tasks
+                        && s.tasks().stream().allMatch(t -> "RUNNING".equals(t.state()))) {
+                    break;
+                }
+            }
+            sleep(200);
+        }
         try {
+            // the stock assertion, as the final word (returns at once when the loop above saw everything RUNNING)
             connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(name, tasks,
-                    "connector " + name + " and " + tasks + " task(s) did not reach RUNNING; status: "
-                            + statusOrError(name));
+                    "connector " + name + " and exactly " + tasks + " task(s) are not RUNNING");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; status: " + describeStatus(statusOrNull(name)), e);
         }
     }
 
@@ -290,23 +309,73 @@ public final class ConnectStack implements AutoCloseable {
         connect.deleteConnector(name);
     }
 
-    private String statusOrError(String name) {
+    /** The connector's status, or null if Connect has none (yet). */
+    public ConnectorStateInfo statusOrNull(String name) {
         try {
-            ConnectorStateInfo s = connect.connectorStatus(name);
-            StringBuilder sb = new StringBuilder();
-            sb.append("connector=").append(s.connector().state());
-            if (s.connector().trace() != null) {
-                sb.append(" trace=").append(s.connector().trace());
-            }
-            for (ConnectorStateInfo.TaskState t : s.tasks()) {
-                sb.append(" task").append(t.id()).append('=').append(t.state());
-                if (t.trace() != null) {
-                    sb.append(" trace=").append(t.trace());
-                }
-            }
-            return sb.toString();
+            return connect.connectorStatus(name);
         } catch (RuntimeException e) {
-            return "(status unavailable: " + e + ")";
+            return null;
+        }
+    }
+
+    /** One line per connector/task state, with Connect's stack trace for failed ones. */
+    public static String describeStatus(ConnectorStateInfo s) {
+        if (s == null) {
+            return "(no status)";
+        }
+        StringBuilder sb = new StringBuilder();
+        sb.append(s.name()).append(": connector=").append(s.connector().state());
+        if (s.connector().trace() != null) {
+            sb.append("\n").append(s.connector().trace());
+        }
+        for (ConnectorStateInfo.TaskState t : s.tasks()) {
+            sb.append("; task ").append(t.id()).append('=').append(t.state());
+            if (t.trace() != null) {
+                sb.append("\n").append(t.trace());
+            }
+        }
+        return sb.toString();
+    }
+
+    /** Status of every connector on the cluster (for failure messages). */
+    public String describeAllConnectors() {
+        try {
+            return connect.connectors().stream().map(n -> describeStatus(statusOrNull(n)))
+                    .collect(Collectors.joining("\n"));
+        } catch (RuntimeException e) {
+            return "(connectors unavailable: " + e + ")";
+        }
+    }
+
+    /** Fails if any connector or task on the cluster is FAILED (unless fail-fast is off). */
+    private void checkNoFailedTasks(String waitingFor) {
+        if (!failFast) {
+            return;
+        }
+        for (String n : connect.connectors()) {
+            ConnectorStateInfo s = statusOrNull(n);
+            if (s != null && ("FAILED".equals(s.connector().state())
+                    || s.tasks().stream().anyMatch(t -> "FAILED".equals(t.state())))) {
+                throw new AssertionError("while waiting for " + waitingFor + ", connector " + n + " failed: "
+                        + describeStatus(s));
+            }
+        }
+    }
+
+    /**
+     * By default the awaits fail at once when any connector or task is FAILED; tests that expect failures (and
+     * restart tasks themselves) can turn that off.
+     */
+    public void setFailFast(boolean failFast) {
+        this.failFast = failFast;
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 
@@ -409,16 +478,13 @@ public final class ConnectStack implements AutoCloseable {
                 }
             }
             last = now;
+            checkNoFailedTasks(expectedRows + " rows under " + where + " (saw " + now.rows() + ")");
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + expectedRows
-                        + " rows under " + where + "; last saw " + describe(last));
+                        + " rows under " + where + "; last saw " + describe(last) + "\nconnectors:\n"
+                        + describeAllConnectors());
             }
-            try {
-                Thread.sleep(POLL.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
+            sleep(POLL.toMillis());
         }
     }
 
