@@ -29,21 +29,6 @@ public final class ArrowSchemas {
     private ArrowSchemas() {
     }
 
-    /** The top-level Arrow fields of a batch whose record values have {@code valueSchema}. */
-    public static List<Field> columnsOf(Schema valueSchema) {
-        if (valueSchema.type() == Schema.Type.STRUCT) {
-            List<Field> fields = new ArrayList<>(valueSchema.fields().size());
-            for (org.apache.kafka.connect.data.Field f : valueSchema.fields()) {
-                fields.add(toArrow(f.name(), f.schema(), f.name()));
-            }
-            if (fields.isEmpty()) {
-                throw new DataException("the record value's struct schema " + describe(valueSchema) + " has no fields");
-            }
-            return fields;
-        }
-        return List.of(toArrow(VALUE_COLUMN, valueSchema, VALUE_COLUMN));
-    }
-
     /** The Arrow field for a Connect schema; {@code path} names the field in error messages. */
     static Field toArrow(String name, Schema schema, String path) {
         boolean nullable = schema.isOptional();

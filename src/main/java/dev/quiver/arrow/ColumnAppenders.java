@@ -47,6 +47,8 @@ public final class ColumnAppenders {
         String logical = schema.name();
         if (logical != null) {
             switch (logical) {
+                case JsonText.LOGICAL_NAME:
+                    return new JsonTextAppender(path, nullable, (VarCharVector) vector);
                 case Decimal.LOGICAL_NAME:
                     return new DecimalAppender(path, nullable, (DecimalVector) vector);
                 case Date.LOGICAL_NAME:
@@ -89,6 +91,29 @@ public final class ColumnAppenders {
         }
     }
 
+    /** An int from a narrower integer type; anything else is a type error, never a silent truncation. */
+    static int narrowInt(Object value) {
+        if (value instanceof Short) {
+            return (Short) value;
+        }
+        return (Byte) value;
+    }
+
+    /** A double from a float or an integer type, as widening merges allow. */
+    static double exactDouble(Object value) {
+        if (value instanceof Float) {
+            // Through the decimal string, so 0.1f lands as 0.1 rather than 0.10000000149011612.
+            return Double.parseDouble(value.toString());
+        }
+        if (value instanceof Long) {
+            return (Long) value;
+        }
+        if (value instanceof Integer) {
+            return (Integer) value;
+        }
+        return narrowInt(value);
+    }
+
     static final class Int8Appender extends ColumnAppender {
         private final TinyIntVector vector;
 
@@ -128,7 +153,7 @@ public final class ColumnAppenders {
 
         @Override
         void appendValue(int row, Object value) {
-            vector.setSafe(row, (Short) value);
+            vector.setSafe(row, value instanceof Byte ? (Byte) value : (Short) value);
         }
 
         @Override
@@ -152,7 +177,7 @@ public final class ColumnAppenders {
 
         @Override
         void appendValue(int row, Object value) {
-            vector.setSafe(row, (Integer) value);
+            vector.setSafe(row, value instanceof Integer ? (Integer) value : narrowInt(value));
         }
 
         @Override
@@ -176,7 +201,7 @@ public final class ColumnAppenders {
 
         @Override
         void appendValue(int row, Object value) {
-            vector.setSafe(row, (Long) value);
+            vector.setSafe(row, value instanceof Long ? (Long) value : narrowInt(value));
         }
 
         @Override
@@ -224,7 +249,7 @@ public final class ColumnAppenders {
 
         @Override
         void appendValue(int row, Object value) {
-            vector.setSafe(row, (Double) value);
+            vector.setSafe(row, value instanceof Double ? (Double) value : exactDouble(value));
         }
 
         @Override
@@ -415,7 +440,8 @@ public final class ColumnAppenders {
 
         @Override
         void appendValue(int row, Object value) {
-            vector.setSafe(row, ((java.util.Date) value).getTime());
+            // Kafka record timestamps arrive as a Long; Connect Timestamp fields as a Date.
+            vector.setSafe(row, value instanceof Long ? (Long) value : ((java.util.Date) value).getTime());
         }
 
         @Override
@@ -424,15 +450,42 @@ public final class ColumnAppenders {
         }
     }
 
+    /** Any value, rendered as JSON text: the column of a schemaless field whose types conflict. */
+    static final class JsonTextAppender extends ColumnAppender {
+        private final VarCharVector vector;
+
+        JsonTextAppender(String path, boolean nullable, VarCharVector vector) {
+            super(path, nullable);
+            this.vector = vector;
+        }
+
+        @Override
+        FieldVector vector() {
+            return vector;
+        }
+
+        @Override
+        void appendValue(int row, Object value) {
+            vector.setSafe(row, JsonText.render(value).getBytes(StandardCharsets.UTF_8));
+        }
+
+        @Override
+        String expected() {
+            return "any value";
+        }
+    }
+
     /** A struct: its fields' appenders, in schema order, over the struct's child vectors. */
     static final class StructAppender extends ColumnAppender {
         private final StructVector vector;
+        private final Schema schema;
         private final Field[] fields;
         private final ColumnAppender[] children;
 
         StructAppender(String path, boolean nullable, StructVector vector, Schema schema) {
             super(path, nullable);
             this.vector = vector;
+            this.schema = schema;
             List<Field> schemaFields = schema.fields();
             this.fields = schemaFields.toArray(new Field[0]);
             this.children = new ColumnAppender[fields.length];
@@ -449,11 +502,28 @@ public final class ColumnAppenders {
 
         @Override
         void appendValue(int row, Object value) {
-            Struct struct = (Struct) value;
             vector.setIndexDefined(row);
-            for (int i = 0; i < children.length; i++) {
-                // Struct.get(Field) applies the field's default when the value is null.
-                children[i].append(row, struct.get(fields[i]));
+            if (value instanceof Struct) {
+                Struct struct = (Struct) value;
+                if (struct.schema() == schema) {
+                    for (int i = 0; i < children.length; i++) {
+                        // Struct.get(Field) applies the field's default when the value is null.
+                        children[i].append(row, struct.get(fields[i]));
+                    }
+                } else {
+                    // An older or narrower version of the schema, merged into this one: match fields by name.
+                    Schema own = struct.schema();
+                    for (int i = 0; i < children.length; i++) {
+                        Field field = own.field(fields[i].name());
+                        children[i].append(row, field == null ? null : struct.get(field));
+                    }
+                }
+            } else {
+                // Schemaless data: a Map keyed by field name.
+                Map<?, ?> map = (Map<?, ?>) value;
+                for (int i = 0; i < children.length; i++) {
+                    children[i].append(row, map.get(fields[i].name()));
+                }
             }
         }
 
@@ -467,7 +537,7 @@ public final class ColumnAppenders {
 
         @Override
         String expected() {
-            return "a struct";
+            return "a struct or an object";
         }
     }
 

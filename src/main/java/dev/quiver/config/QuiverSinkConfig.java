@@ -2,8 +2,14 @@ package dev.quiver.config;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import dev.quiver.arrow.MetadataColumns;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -24,6 +30,7 @@ public final class QuiverSinkConfig extends AbstractConfig {
     private static final String GROUP_S3 = "S3";
     private static final String GROUP_FLUSH = "Flush";
     private static final String GROUP_PARQUET = "Parquet";
+    private static final String GROUP_ROWS = "Rows";
 
     /** Where files land: {@code s3a://bucket[/prefix]} or {@code file:///absolute/dir}. */
     public static final String STORE_URL = "store.url";
@@ -80,6 +87,42 @@ public final class QuiverSinkConfig extends AbstractConfig {
     private static final String PARQUET_COMPRESSION_DOC = "Compression codec of the Parquet pages: snappy, zstd, gzip or"
             + " none.";
     private static final String PARQUET_COMPRESSION_DEFAULT = "snappy";
+
+    /** How record values are read: as Connect delivers them, or parsed from JSON text or bytes. */
+    public static final String VALUE_FORMAT = "value.format";
+    private static final String VALUE_FORMAT_DOC = "How record values become rows. 'connect': as the converter delivers"
+            + " them; schema'd values land with their declared types, schemaless Maps (JsonConverter with"
+            + " schemas.enable=false) are typed per batch. 'json': the value is JSON text (StringConverter) or JSON"
+            + " bytes (ByteArrayConverter), parsed and typed per batch like schemaless Maps; text that is not valid"
+            + " JSON is a bad record.";
+    private static final String VALUE_FORMAT_DEFAULT = "connect";
+
+    /** What to do with a record whose value is null. */
+    public static final String BEHAVIOR_ON_NULL_VALUES = "behavior.on.null.values";
+    private static final String BEHAVIOR_ON_NULL_VALUES_DOC = "What to do with a record whose value is null (a"
+            + " tombstone). 'ignore': skip it. 'fail': treat it as a bad record. 'write': write a row with the key and"
+            + " the Kafka metadata, null value columns and the tombstone flag column set to true.";
+    private static final String BEHAVIOR_ON_NULL_VALUES_DEFAULT = "ignore";
+
+    /** Which Kafka metadata columns each row carries. */
+    public static final String METADATA_COLUMNS = "metadata.columns";
+    private static final String METADATA_COLUMNS_DOC = "Kafka metadata columns added to every row, after the value's"
+            + " own columns: any of topic, partition, offset, timestamp, timestamp_type, key, headers. Empty for"
+            + " none. The offset and partition columns carry Parquet statistics, so readers can prune files by"
+            + " offset. The key column is typed when the key has a schema, else string or bytes as the key converter"
+            + " delivers it. Headers are a list of (key, value) with values as text.";
+    private static final String METADATA_COLUMNS_DEFAULT = "topic,partition,offset,timestamp,timestamp_type,key,headers";
+
+    /** Renames of metadata columns. */
+    public static final String METADATA_COLUMN_NAMES = "metadata.column.names";
+    private static final String METADATA_COLUMN_NAMES_DOC = "Renames metadata columns, as a list of kind:name pairs,"
+            + " e.g. offset:kafka_offset,key:message_key. Kinds are those of metadata.columns, plus tombstone for"
+            + " the flag written with behavior.on.null.values=write. Default names are _kafka_<kind>.";
+    private static final String METADATA_COLUMN_NAMES_DEFAULT = "";
+
+    /** Metadata kinds as config lists name them; declared before CONFIG_DEF, whose validators use it. */
+    private static final List<String> KINDS = java.util.Arrays.stream(MetadataColumns.Kind.values())
+            .map(MetadataColumns.Kind::configName).collect(java.util.stream.Collectors.toList());
 
     private static final ConfigDef CONFIG_DEF = buildConfigDef();
 
@@ -143,6 +186,17 @@ public final class QuiverSinkConfig extends AbstractConfig {
                 FLUSH_INTERVAL_MS_DOC, GROUP_FLUSH, ++order, Width.SHORT, "Flush interval (ms)");
 
         order = 0;
+        def.define(VALUE_FORMAT, Type.STRING, VALUE_FORMAT_DEFAULT, ConfigDef.CaseInsensitiveValidString.in("connect", "json"),
+                Importance.HIGH, VALUE_FORMAT_DOC, GROUP_ROWS, ++order, Width.SHORT, "Value format");
+        def.define(BEHAVIOR_ON_NULL_VALUES, Type.STRING, BEHAVIOR_ON_NULL_VALUES_DEFAULT,
+                ConfigDef.CaseInsensitiveValidString.in("ignore", "fail", "write"), Importance.MEDIUM,
+                BEHAVIOR_ON_NULL_VALUES_DOC, GROUP_ROWS, ++order, Width.SHORT, "On null values");
+        def.define(METADATA_COLUMNS, Type.LIST, METADATA_COLUMNS_DEFAULT, new MetadataColumnsValidator(),
+                Importance.MEDIUM, METADATA_COLUMNS_DOC, GROUP_ROWS, ++order, Width.LONG, "Metadata columns");
+        def.define(METADATA_COLUMN_NAMES, Type.LIST, METADATA_COLUMN_NAMES_DEFAULT, new ColumnNamesValidator(),
+                Importance.LOW, METADATA_COLUMN_NAMES_DOC, GROUP_ROWS, ++order, Width.LONG, "Metadata column names");
+
+        order = 0;
         def.define(PARQUET_COMPRESSION, Type.STRING, PARQUET_COMPRESSION_DEFAULT,
                 ConfigDef.CaseInsensitiveValidString.in("snappy", "zstd", "gzip", "none"), Importance.MEDIUM,
                 PARQUET_COMPRESSION_DOC, GROUP_PARQUET, ++order, Width.SHORT, "Compression");
@@ -190,6 +244,93 @@ public final class QuiverSinkConfig extends AbstractConfig {
     /** Lower-case codec name: snappy, zstd, gzip or none. */
     public String parquetCompression() {
         return getString(PARQUET_COMPRESSION).toLowerCase(Locale.ROOT);
+    }
+
+    /** True when values are JSON text or bytes to parse ({@code value.format=json}). */
+    public boolean valueFormatJson() {
+        return "json".equalsIgnoreCase(getString(VALUE_FORMAT));
+    }
+
+    /** ignore, fail or write. */
+    public String behaviorOnNullValues() {
+        return getString(BEHAVIOR_ON_NULL_VALUES).toLowerCase(Locale.ROOT);
+    }
+
+    /** The metadata columns and their names, with the tombstone flag when null values are written. */
+    public MetadataColumns metadataColumns() {
+        Map<String, String> renames = parseRenames(getList(METADATA_COLUMN_NAMES));
+        Map<MetadataColumns.Kind, String> names = new EnumMap<>(MetadataColumns.Kind.class);
+        for (String entry : getList(METADATA_COLUMNS)) {
+            MetadataColumns.Kind kind = MetadataColumns.Kind.valueOf(entry.trim().toUpperCase(Locale.ROOT));
+            names.put(kind, renames.getOrDefault(kind.configName(), kind.defaultName()));
+        }
+        String tombstone = "write".equals(behaviorOnNullValues())
+                ? renames.getOrDefault("tombstone", MetadataColumns.DEFAULT_TOMBSTONE_NAME) : null;
+        return new MetadataColumns(names, tombstone);
+    }
+
+    private static Map<String, String> parseRenames(List<String> entries) {
+        Map<String, String> renames = new HashMap<>();
+        for (String entry : entries) {
+            int colon = entry.indexOf(':');
+            renames.put(entry.substring(0, colon).trim().toLowerCase(Locale.ROOT), entry.substring(colon + 1).trim());
+        }
+        return renames;
+    }
+
+    /** Each entry must name a metadata kind, once. */
+    private static final class MetadataColumnsValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            Set<String> seen = new HashSet<>();
+            for (Object item : (List<?>) value) {
+                String kind = String.valueOf(item).trim().toLowerCase(Locale.ROOT);
+                if (!KINDS.contains(kind)) {
+                    throw new ConfigException(name, value, "'" + item + "' is not a metadata column; use any of " + KINDS);
+                }
+                if (!seen.add(kind)) {
+                    throw new ConfigException(name, value, "'" + item + "' is listed twice");
+                }
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "any of " + KINDS;
+        }
+    }
+
+    /** kind:name pairs with known kinds and distinct, non-empty names. */
+    private static final class ColumnNamesValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            Set<String> names = new HashSet<>();
+            Set<String> kinds = new HashSet<>();
+            for (Object item : (List<?>) value) {
+                String entry = String.valueOf(item);
+                int colon = entry.indexOf(':');
+                if (colon <= 0 || colon == entry.length() - 1) {
+                    throw new ConfigException(name, value, "'" + entry + "' is not a kind:name pair");
+                }
+                String kind = entry.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+                String column = entry.substring(colon + 1).trim();
+                if (!KINDS.contains(kind) && !kind.equals("tombstone")) {
+                    throw new ConfigException(name, value, "'" + kind + "' is not a metadata kind; use any of " + KINDS
+                            + " or tombstone");
+                }
+                if (!kinds.add(kind)) {
+                    throw new ConfigException(name, value, "'" + kind + "' is renamed twice");
+                }
+                if (column.isEmpty() || !names.add(column)) {
+                    throw new ConfigException(name, value, "column name '" + column + "' is empty or used twice");
+                }
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "kind:name pairs";
+        }
     }
 
     /** Rejects any store URL that {@link StoreUrl#parse} would reject, with the same message. */

@@ -2,15 +2,25 @@ package dev.quiver.intake;
 
 import dev.quiver.Version;
 import dev.quiver.arrow.ArrowBatch;
+import dev.quiver.arrow.MetadataColumns;
+import dev.quiver.arrow.RowLayout;
+import dev.quiver.arrow.SchemaInference;
+import dev.quiver.arrow.SchemaMerger;
 import dev.quiver.commit.CommitLog;
+import dev.quiver.decode.JsonValues;
 import dev.quiver.layout.FileLayout;
 import dev.quiver.metrics.FlushLog;
 import dev.quiver.parquet.EncodedFile;
 import dev.quiver.parquet.ParquetEncoder;
+import dev.quiver.store.ObjectStore;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import org.apache.arrow.memory.BufferAllocator;
@@ -19,39 +29,67 @@ import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.sink.SinkRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * One Kafka partition's open batch and its offset book-keeping.
+ * One Kafka partition's open batches and its offset book-keeping.
+ *
+ * <p>Records go to one batch per record type (the value schema's name), so a topic carrying several types writes one
+ * file per type per flush. Within a type, a record whose schema merges with the batch's (a new optional field, a
+ * widened type, an older version) joins the same batch, which grows its columns; only a change that cannot merge
+ * flushes and starts a new file. All batches of a partition flush together, under one commit marker.
  *
  * <p>Three offsets describe a partition, each the last offset covered (inclusive), -1 for none:
  * <ul>
  *   <li>{@code landed}: what the commit marker says is durable or deliberately skipped;</li>
- *   <li>{@code accepted}: the last record appended to the batch or skipped; any record at or below it is a
- *       redelivery (after a rewind or a retried put) and is dropped, which is what keeps a replay from duplicating
- *       rows in the batch;</li>
- *   <li>the batch's start offset, {@code landed + 1} when a marker exists, so that a replay after a crash writes the
- *       same object key as the first attempt and replaces it.</li>
+ *   <li>{@code accepted}: the last record appended or skipped; any record at or below it is a redelivery (after a
+ *       rewind or a retried put) and is dropped, which is what keeps a replay from duplicating rows;</li>
+ *   <li>the flush's start offset, {@code landed + 1} when a marker exists, so that a replay after a crash writes the
+ *       same object keys as the first attempt and replaces them.</li>
  * </ul>
  */
 final class PartitionWriter implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PartitionWriter.class);
+
     private final TopicPartition tp;
     private final Settings settings;
     private final List<Future<Void>> pendingReports = new ArrayList<>();
+    /** Open batches by record type; empty string for unnamed schemas, schemaless data and tombstones. */
+    private final Map<String, Slot> slots = new LinkedHashMap<>();
 
     private long landed;
     private long accepted;
-    private ArrowBatch batch;
-    private long batchStartOffset;
-    private long batchFirstRowOffset;
-    private long batchLastRowOffset;
-    private long batchOpenedNanos;
-    /** The encoded batch, kept when an upload fails so a retry does not encode it again. */
-    private EncodedFile encoded;
+    private long flushStartOffset;
+    private long openedNanos;
+
+    /** What to do with a record whose value is null. */
+    enum NullValues { IGNORE, FAIL, WRITE }
 
     /** Everything a partition writer shares with the others of its task. */
     record Settings(long maxRecords, long maxBytes, long intervalNanos, BufferAllocator allocator,
-            ParquetEncoder encoder, FileLayout layout, CommitLog commitLog, dev.quiver.store.ObjectStore store,
-            DeadLetters deadLetters, boolean tolerateAll) {
+            ParquetEncoder encoder, FileLayout layout, CommitLog commitLog, ObjectStore store,
+            DeadLetters deadLetters, boolean tolerateAll, MetadataColumns metadata, NullValues nullValues,
+            boolean valuesAreJson) {
+    }
+
+    /** One record type's batch, with what is known to fit it and the encoded file kept across upload retries. */
+    private static final class Slot {
+        final String recordType;
+        ArrowBatch batch;
+        /** Schemas already known to merge into the batch's as they are; identity, as converters cache schemas. */
+        final Set<Schema> fittingValues = Collections.newSetFromMap(new IdentityHashMap<>());
+        final Set<Schema> fittingKeys = Collections.newSetFromMap(new IdentityHashMap<>());
+        boolean inferredValues;
+        boolean inferredKeys;
+        boolean hasTombstones;
+        long firstRowOffset = -1;
+        long lastRowOffset = -1;
+        EncodedFile encoded;
+
+        Slot(String recordType) {
+            this.recordType = recordType;
+        }
     }
 
     PartitionWriter(TopicPartition tp, long landed, Settings settings) {
@@ -65,69 +103,168 @@ final class PartitionWriter implements AutoCloseable {
         return tp;
     }
 
-    /** Buffers one record, flushing first if the open batch is due or cannot hold the record's schema. */
+    /** Buffers one record, flushing first if the open batches are due or cannot hold the record's schema. */
     void accept(SinkRecord record, long nowNanos) {
         long offset = record.originalKafkaOffset();
         if (offset <= accepted) {
             return;
         }
-        if (batch != null) {
+        if (!slots.isEmpty()) {
             FlushTrigger due = dueBySize();
             if (due != null) {
                 flush(due);
             }
         }
-        Object value = record.value();
-        if (value == null) {
-            // Tombstones carry no row to land; skipping still moves the partition's progress past them.
-            accepted = offset;
-            return;
-        }
-        Schema schema = record.valueSchema();
-        if (schema == null) {
-            reject(record, offset, new DataException("the value has no Connect schema; Quiver needs schema'd values,"
-                    + " for example JsonConverter with schemas.enable=true"));
-            return;
-        }
-        if (batch != null && !batch.accepts(schema)) {
-            flush(FlushTrigger.SCHEMA_CHANGE);
-        }
         try {
-            if (batch == null) {
-                batch = ArrowBatch.open(schema, settings.allocator(), tp.toString());
-                batchStartOffset = landed >= 0 ? landed + 1 : offset;
-                batchFirstRowOffset = offset;
-                batchOpenedNanos = nowNanos;
-            }
-            batch.append(value);
+            append(record, offset, nowNanos);
         } catch (DataException e) {
-            if (batch != null && batch.rows() == 0) {
-                discardBatch();
-            }
             reject(record, offset, e);
-            return;
         }
-        batchLastRowOffset = offset;
+    }
+
+    private void append(SinkRecord record, long offset, long nowNanos) {
+        Object value = record.value();
+        boolean tombstone = value == null;
+        Schema valueSchema = record.valueSchema();
+        boolean inferredValue = false;
+        if (tombstone) {
+            switch (settings.nullValues()) {
+                case IGNORE:
+                    // No row to land; skipping still moves the partition's progress past the record.
+                    accepted = offset;
+                    return;
+                case FAIL:
+                    throw new DataException("the value is null (a tombstone) and behavior.on.null.values=fail");
+                default:
+                    valueSchema = null;
+            }
+        } else if (settings.valuesAreJson()) {
+            value = JsonValues.parse(value);
+            valueSchema = SchemaInference.infer(value);
+            inferredValue = true;
+        } else if (valueSchema == null) {
+            valueSchema = SchemaInference.infer(value);
+            inferredValue = true;
+        }
+        Object key = record.key();
+        Schema keySchema = record.keySchema();
+        boolean inferredKey = false;
+        if (keySchema == null && key != null && settings.metadata().has(MetadataColumns.Kind.KEY)) {
+            keySchema = SchemaInference.infer(key);
+            inferredKey = true;
+        }
+
+        String recordType = tombstone || inferredValue || valueSchema.name() == null ? "" : valueSchema.name();
+        Slot slot = slotFor(recordType, valueSchema, keySchema, inferredValue, inferredKey, tombstone, nowNanos);
+        slot.batch.append(record, key, value, tombstone);
+        // A file encoded for an upload that failed no longer matches the batch.
+        slot.encoded = null;
+        if (slot.firstRowOffset < 0) {
+            slot.firstRowOffset = offset;
+        }
+        slot.lastRowOffset = offset;
+        slot.hasTombstones |= tombstone;
         accepted = offset;
     }
 
-    private FlushTrigger dueBySize() {
-        if (batch.rows() >= settings.maxRecords()) {
-            return FlushTrigger.RECORDS;
+    /** The slot for this record, opened, evolved, or flushed and reopened as its schemas require. */
+    private Slot slotFor(String recordType, Schema valueSchema, Schema keySchema, boolean inferredValue,
+            boolean inferredKey, boolean tombstone, long nowNanos) {
+        Slot slot = slots.get(recordType);
+        if (slot != null) {
+            try {
+                evolveIfNeeded(slot, valueSchema, keySchema, inferredValue, inferredKey, tombstone);
+                return slot;
+            } catch (SchemaMerger.IncompatibleSchemaException e) {
+                LOG.info("Schema change in {} that cannot share a file: {}; closing the current file and starting a"
+                        + " new one", tp, e.getMessage());
+                flush(FlushTrigger.SCHEMA_CHANGE);
+            }
         }
-        if (batch.bufferBytes() >= settings.maxBytes()) {
-            return FlushTrigger.BYTES;
+        if (slots.isEmpty()) {
+            flushStartOffset = landed >= 0 ? landed + 1 : -1;
+            openedNanos = nowNanos;
         }
-        return null;
+        slot = new Slot(recordType);
+        slot.inferredValues = inferredValue;
+        slot.inferredKeys = inferredKey;
+        Schema initialValue = valueSchema != null && tombstone ? SchemaMerger.allFieldsOptional(valueSchema) : valueSchema;
+        RowLayout layout = new RowLayout(initialValue, keySchema, settings.metadata());
+        slot.batch = ArrowBatch.open(layout, settings.allocator(), tp + "/" + recordType);
+        slots.put(recordType, slot);
+        return slot;
     }
 
-    /** Flushes the batch if any threshold is reached; called after every put(), empty ones included. */
+    private void evolveIfNeeded(Slot slot, Schema valueSchema, Schema keySchema, boolean inferredValue,
+            boolean inferredKey, boolean tombstone) {
+        RowLayout layout = slot.batch.layout();
+        Schema mergedValue = layout.valueSchema();
+        if (tombstone) {
+            // Earlier rows may have required value fields; a tombstone row needs them nullable.
+            if (mergedValue != null) {
+                mergedValue = SchemaMerger.allFieldsOptional(mergedValue);
+            }
+        } else if (!slot.fittingValues.contains(valueSchema)) {
+            if (mergedValue == null) {
+                mergedValue = SchemaMerger.allFieldsOptional(valueSchema);
+            } else {
+                SchemaMerger.Mode mode = slot.inferredValues || inferredValue
+                        ? SchemaMerger.Mode.LENIENT : SchemaMerger.Mode.STRICT;
+                mergedValue = SchemaMerger.merge(mergedValue, valueSchema, mode);
+                if (slot.hasTombstones) {
+                    mergedValue = SchemaMerger.allFieldsOptional(mergedValue);
+                }
+            }
+        }
+        Schema mergedKey = layout.keySchema();
+        if (keySchema != null && settings.metadata().has(MetadataColumns.Kind.KEY)
+                && !slot.fittingKeys.contains(keySchema)) {
+            if (mergedKey == null) {
+                mergedKey = keySchema;
+            } else {
+                SchemaMerger.Mode mode = slot.inferredKeys || inferredKey
+                        ? SchemaMerger.Mode.LENIENT : SchemaMerger.Mode.STRICT;
+                mergedKey = SchemaMerger.merge(mergedKey, keySchema, mode);
+            }
+        }
+        slot.inferredValues |= inferredValue;
+        slot.inferredKeys |= inferredKey;
+        if (mergedValue != layout.valueSchema() || mergedKey != layout.keySchema()) {
+            RowLayout target = new RowLayout(mergedValue, mergedKey, settings.metadata());
+            ArrowBatch evolved = slot.batch.evolve(target, settings.allocator(), tp + "/" + slot.recordType);
+            slot.batch.close();
+            slot.batch = evolved;
+            slot.encoded = null;
+            slot.fittingValues.clear();
+            slot.fittingKeys.clear();
+            LOG.debug("Batch of {} grew its schema in place", tp);
+        }
+        if (valueSchema != null && !tombstone) {
+            slot.fittingValues.add(valueSchema);
+        }
+        if (keySchema != null) {
+            slot.fittingKeys.add(keySchema);
+        }
+    }
+
+    private FlushTrigger dueBySize() {
+        long bytes = 0;
+        for (Slot slot : slots.values()) {
+            if (slot.batch.rows() >= settings.maxRecords()) {
+                return FlushTrigger.RECORDS;
+            }
+            bytes += slot.batch.bufferBytes();
+        }
+        return bytes >= settings.maxBytes() ? FlushTrigger.BYTES : null;
+    }
+
+    /** Flushes the batches if any threshold is reached; called after every put(), empty ones included. */
     void flushIfDue(long nowNanos) {
-        if (batch == null) {
+        if (slots.isEmpty()) {
             return;
         }
         FlushTrigger due = dueBySize();
-        if (due == null && nowNanos - batchOpenedNanos >= settings.intervalNanos()) {
+        if (due == null && nowNanos - openedNanos >= settings.intervalNanos()) {
             due = FlushTrigger.INTERVAL;
         }
         if (due != null) {
@@ -147,33 +284,46 @@ final class PartitionWriter implements AutoCloseable {
     }
 
     /**
-     * Encodes and uploads the batch, then records it in the commit log. On a storage error the batch is kept, so the
-     * same file can be retried; the exception tells the caller whether retrying makes sense.
+     * Encodes and uploads every open batch, then records them in the commit log under one marker. On a storage error
+     * the batches are kept, so the same files can be retried; the exception says whether retrying makes sense.
      */
     void flush(FlushTrigger trigger) {
-        if (batch == null) {
+        if (slots.isEmpty()) {
             return;
         }
         awaitDeadLetters();
-        long started = System.nanoTime();
-        if (encoded == null) {
-            encoded = settings.encoder().encode(batch.seal(), Map.of(
-                    "quiver.version", Version.get(),
-                    "kafka.topic", tp.topic(),
-                    "kafka.partition", Integer.toString(tp.partition()),
-                    "kafka.offset.first", Long.toString(batchFirstRowOffset),
-                    "kafka.offset.last", Long.toString(batchLastRowOffset)));
+        long start = flushStartOffset >= 0 ? flushStartOffset : firstRowOffset();
+        List<String> keys = new ArrayList<>(slots.size());
+        for (Slot slot : slots.values()) {
+            long began = System.nanoTime();
+            if (slot.encoded == null) {
+                slot.encoded = settings.encoder().encode(slot.batch.seal(), Map.of(
+                        "quiver.version", Version.get(),
+                        "kafka.topic", tp.topic(),
+                        "kafka.partition", Integer.toString(tp.partition()),
+                        "kafka.offset.first", Long.toString(slot.firstRowOffset),
+                        "kafka.offset.last", Long.toString(slot.lastRowOffset)));
+            }
+            long encoded = System.nanoTime();
+            String key = settings.layout().dataKey(tp, start, slot.recordType);
+            settings.store().put(key, slot.encoded.bytes(), 0, slot.encoded.length());
+            keys.add(key);
+            FlushLog.landed(tp, slot.encoded.rows(), slot.firstRowOffset, slot.lastRowOffset,
+                    slot.batch.bufferBytes(), slot.encoded.length(), key, trigger.name(), encoded - began,
+                    System.nanoTime() - encoded);
         }
-        long encodedAt = System.nanoTime();
-        String key = settings.layout().dataKey(tp, batchStartOffset);
-        settings.store().put(key, encoded.bytes(), 0, encoded.length());
-        // The marker covers everything accepted so far: the rows just landed and any records skipped after them.
-        settings.commitLog().recordLanded(tp, batchStartOffset, accepted, List.of(key));
-        long uploadedAt = System.nanoTime();
-        FlushLog.landed(tp, encoded.rows(), batchFirstRowOffset, batchLastRowOffset, batch.bufferBytes(),
-                encoded.length(), key, trigger.name(), encodedAt - started, uploadedAt - encodedAt);
+        // The marker covers everything accepted so far: the rows just landed and any records skipped among them.
+        settings.commitLog().recordLanded(tp, start, accepted, keys);
         landed = accepted;
-        discardBatch();
+        discardBatches();
+    }
+
+    private long firstRowOffset() {
+        long first = Long.MAX_VALUE;
+        for (Slot slot : slots.values()) {
+            first = Math.min(first, slot.firstRowOffset);
+        }
+        return first;
     }
 
     private void awaitDeadLetters() {
@@ -194,7 +344,7 @@ final class PartitionWriter implements AutoCloseable {
 
     /** The offset Connect may commit: the first offset not yet landed or handled, or -1 for nothing. */
     long committableOffset() {
-        if (batch == null) {
+        if (slots.isEmpty()) {
             if (accepted < 0) {
                 return -1;
             }
@@ -204,32 +354,31 @@ final class PartitionWriter implements AutoCloseable {
         return landed < 0 ? -1 : landed + 1;
     }
 
-    /** Drops the batch without landing it and forgets what it had accepted; returns where reading must resume. */
+    /** Drops the batches without landing them and forgets what they had accepted; returns where reading resumes. */
     long abandon() {
-        discardBatch();
+        discardBatches();
         pendingReports.clear();
         accepted = landed;
         return landed + 1;
     }
 
-    private void discardBatch() {
-        encoded = null;
-        if (batch != null) {
-            batch.close();
-            batch = null;
+    private void discardBatches() {
+        for (Slot slot : slots.values()) {
+            slot.batch.close();
         }
-    }
-
-    boolean hasBatch() {
-        return batch != null;
+        slots.clear();
     }
 
     long bufferedBytes() {
-        return batch == null ? 0 : batch.bufferBytes();
+        long bytes = 0;
+        for (Slot slot : slots.values()) {
+            bytes += slot.batch.bufferBytes();
+        }
+        return bytes;
     }
 
     @Override
     public void close() {
-        discardBatch();
+        discardBatches();
     }
 }

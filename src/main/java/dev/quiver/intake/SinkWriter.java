@@ -62,7 +62,9 @@ public final class SinkWriter implements AutoCloseable {
         this.settings = new PartitionWriter.Settings(config.flushMaxRecords(), config.flushMaxBytes(),
                 TimeUnit.MILLISECONDS.toNanos(config.flushIntervalMs()), allocator,
                 new ParquetEncoder(WriterOptions.withCodec(config.parquetCompression())), new FileLayout(prefix),
-                commitLog, store, deadLetters, tolerateAll);
+                commitLog, store, deadLetters, tolerateAll, config.metadataColumns(),
+                PartitionWriter.NullValues.valueOf(config.behaviorOnNullValues().toUpperCase(java.util.Locale.ROOT)),
+                config.valueFormatJson());
     }
 
     /** Takes ownership of newly assigned partitions and seeks each past what its commit marker says has landed. */

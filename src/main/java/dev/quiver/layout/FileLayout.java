@@ -4,7 +4,9 @@ import java.util.Objects;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Where a Kafka partition's files go: {@code <prefix>/<topic>/partition=<p>/<topic>+<p>+<start offset>.parquet}.
+ * Where a Kafka partition's files go: {@code <prefix>/<topic>/partition=<p>/<topic>+<p>+<start offset>.parquet}, with a
+ * {@code record_type=<schema name>/} folder after the topic when the value schema is named, so that topics carrying
+ * several record types (TopicRecordNameStrategy) land one folder, and one table, per type.
  *
  * <p>The start offset is zero-padded to 20 digits so that a plain lexical listing sorts files in offset order. The
  * key depends only on the partition and the offset where the file's range starts, so a replay of the same range
@@ -20,14 +22,48 @@ public final class FileLayout {
         this.prefix = Objects.requireNonNull(prefix, "prefix");
     }
 
-    /** The key of the file whose offset range starts at {@code startOffset}. */
+    /** The key of the file whose offset range starts at {@code startOffset}, for unnamed value schemas. */
     public String dataKey(TopicPartition tp, long startOffset) {
-        return partitionDirectory(tp) + tp.topic() + '+' + tp.partition() + '+' + pad(startOffset) + EXTENSION;
+        return dataKey(tp, startOffset, "");
     }
 
-    /** The folder (ending in '/') that holds every file of {@code tp}. */
+    /**
+     * The key of the file of {@code recordType} whose offset range starts at {@code startOffset}.
+     *
+     * @param recordType the value schema's name, or empty for unnamed schemas and schemaless data
+     */
+    public String dataKey(TopicPartition tp, long startOffset, String recordType) {
+        return partitionDirectory(tp, recordType) + tp.topic() + '+' + tp.partition() + '+' + pad(startOffset) + EXTENSION;
+    }
+
+    /** The folder (ending in '/') that holds the files of {@code tp} with unnamed value schemas. */
     public String partitionDirectory(TopicPartition tp) {
-        return join(prefix, tp.topic() + "/partition=" + tp.partition() + "/");
+        return partitionDirectory(tp, "");
+    }
+
+    private String partitionDirectory(TopicPartition tp, String recordType) {
+        String type = recordType.isEmpty() ? "" : "record_type=" + escape(recordType) + "/";
+        return join(prefix, tp.topic() + "/" + type + "partition=" + tp.partition() + "/");
+    }
+
+    /**
+     * {@code value} made safe as one path segment: letters, digits and {@code . _ -} stay, everything else becomes
+     * {@code %XX} of its UTF-8 bytes, as Hive escapes partition values. No value can add a segment or climb out.
+     */
+    public static String escape(String value) {
+        StringBuilder out = new StringBuilder(value.length());
+        for (byte b : value.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            char c = (char) (b & 0xFF);
+            boolean safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'
+                    || c == '-' || (c == '.' && !value.equals(".") && !value.equals(".."));
+            if (safe) {
+                out.append(c);
+            } else {
+                out.append('%').append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xF, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(b & 0xF, 16)));
+            }
+        }
+        return out.toString();
     }
 
     /** {@code offset} as 20 digits, the width of Long.MAX_VALUE. */

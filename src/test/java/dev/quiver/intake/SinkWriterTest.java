@@ -9,6 +9,8 @@ import dev.quiver.testing.ParquetReadback;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +24,9 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.header.ConnectHeaders;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -33,17 +37,17 @@ class SinkWriterTest {
     private static final String TOPIC = "events";
     private static final TopicPartition P0 = new TopicPartition(TOPIC, 0);
     private static final TopicPartition P1 = new TopicPartition(TOPIC, 1);
-    private static final Schema V1 = SchemaBuilder.struct().name("event")
+    private static final Schema V1 = SchemaBuilder.struct()
             .field("id", Schema.INT64_SCHEMA)
             .field("name", Schema.STRING_SCHEMA)
             .build();
-    private static final Schema V2 = SchemaBuilder.struct().name("event")
+    private static final Schema V2 = SchemaBuilder.struct()
             .field("id", Schema.INT64_SCHEMA)
             .field("name", Schema.STRING_SCHEMA)
             .field("extra", Schema.OPTIONAL_BOOLEAN_SCHEMA)
             .build();
     /** The same field names as V1 but "id" is a string: a value that does not match the record's declared schema. */
-    private static final Schema V1_WRONG = SchemaBuilder.struct().name("event")
+    private static final Schema V1_WRONG = SchemaBuilder.struct()
             .field("id", Schema.STRING_SCHEMA)
             .field("name", Schema.STRING_SCHEMA)
             .build();
@@ -106,14 +110,20 @@ class SinkWriterTest {
         return store.list("landing/").stream().filter(k -> k.endsWith(".parquet")).sorted().collect(Collectors.toList());
     }
 
-    /** Copies every data file out of the fake store so DuckDB can read it; returns (id, name) rows sorted by id. */
-    private List<List<Object>> landedRows() throws Exception {
+    /** Copies every data file out of the fake store so DuckDB can read it. */
+    private Path landedDir() throws Exception {
         Path dir = Files.createTempDirectory(tmp, "landed");
         for (String key : dataKeys()) {
             Path file = dir.resolve(key);
             Files.createDirectories(file.getParent());
             Files.write(file, store.get(key).orElseThrow());
         }
+        return dir;
+    }
+
+    /** The landed (id, name) rows sorted by id. */
+    private List<List<Object>> landedRows() throws Exception {
+        Path dir = landedDir();
         if (dataKeys().isEmpty()) {
             return List.of();
         }
@@ -270,24 +280,209 @@ class SinkWriterTest {
     }
 
     @Test
-    void schemalessValueIsABadRecord() {
-        SinkWriter writer = writer(Map.of(), true);
-        writer.open(List.of(P0));
-        writer.put(List.of(new SinkRecord(TOPIC, 0, null, null, null, Map.of("id", 1), 0)));
-        assertThat(deadLetterReasons).singleElement().asString().contains("no Connect schema");
-        assertThat(writer.committableOffsets()).containsExactly(Map.entry(P0, new OffsetAndMetadata(1)));
-    }
-
-    @Test
-    void schemaChangeStartsANewFile() throws Exception {
+    void compatibleSchemaChangeGrowsTheBatchInsteadOfStartingAFile() throws Exception {
         SinkWriter writer = writer(Map.of(), false);
         writer.open(List.of(P0));
         writer.put(records(0, 0, 2));
         writer.put(List.of(new SinkRecord(TOPIC, 0, null, null, V2,
                 new Struct(V2).put("id", 2L).put("name", "n2").put("extra", true), 2)));
+        writer.put(records(0, 3, 4));
         writer.close(List.of(P0));
-        assertThat(dataKeys()).hasSize(2);
-        assertThat(landedRows()).isEqualTo(expectedRows(0, 3));
+        assertThat(dataKeys()).hasSize(1);
+        assertThat(landedRows()).isEqualTo(expectedRows(0, 4));
+        try (ParquetReadback duck = new ParquetReadback()) {
+            // Rows written before the field existed, and after it went away again, read as null.
+            assertThat(duck.queryLists("SELECT id, extra FROM " + ParquetReadback.table(landedDir()) + " ORDER BY id"))
+                    .containsExactly(Arrays.asList(0L, null), Arrays.asList(1L, null), List.of(2L, true),
+                            Arrays.asList(3L, null));
+        }
+    }
+
+    @Test
+    void alternatingCompatibleSchemasMakeOneFilePerFlush() throws Exception {
+        SinkWriter writer = writer(Map.of(QuiverSinkConfig.FLUSH_MAX_RECORDS, "50"), false);
+        writer.open(List.of(P0));
+        List<SinkRecord> batch = new ArrayList<>();
+        for (long o = 0; o < 200; o++) {
+            batch.add(o % 2 == 0 ? record(0, o) : new SinkRecord(TOPIC, 0, null, null, V2,
+                    new Struct(V2).put("id", o).put("name", "n" + o).put("extra", o % 3 == 0), o));
+        }
+        writer.put(batch);
+        assertThat(dataKeys()).hasSize(4);
+        assertThat(landedRows()).isEqualTo(expectedRows(0, 200));
+    }
+
+    @Test
+    void changeThatCannotMergeStartsANewFile() throws Exception {
+        Schema nameIsStruct = SchemaBuilder.struct()
+                .field("id", Schema.INT64_SCHEMA)
+                .field("name", SchemaBuilder.struct().field("first", Schema.STRING_SCHEMA).build())
+                .build();
+        SinkWriter writer = writer(Map.of(), false);
+        writer.open(List.of(P0));
+        writer.put(records(0, 0, 2));
+        Struct name = new Struct(nameIsStruct.field("name").schema()).put("first", "Ada");
+        writer.put(List.of(new SinkRecord(TOPIC, 0, null, null, nameIsStruct,
+                new Struct(nameIsStruct).put("id", 2L).put("name", name), 2)));
+        writer.close(List.of(P0));
+        assertThat(dataKeys()).containsExactly(
+                "landing/events/partition=0/events+0+00000000000000000000.parquet",
+                "landing/events/partition=0/events+0+00000000000000000002.parquet");
+    }
+
+    @Test
+    void recordTypesOfOneTopicLandInSeparateFilesOfOneFlush() throws Exception {
+        Schema order = SchemaBuilder.struct().name("com.acme.Order").field("id", Schema.INT64_SCHEMA).build();
+        Schema refund = SchemaBuilder.struct().name("com.acme.Refund").field("id", Schema.INT64_SCHEMA)
+                .field("reason", Schema.STRING_SCHEMA).build();
+        SinkWriter writer = writer(Map.of(), false);
+        writer.open(List.of(P0));
+        List<SinkRecord> batch = new ArrayList<>();
+        for (long o = 0; o < 10; o++) {
+            batch.add(o % 3 == 0
+                    ? new SinkRecord(TOPIC, 0, null, null, refund, new Struct(refund).put("id", o).put("reason", "r"), o)
+                    : new SinkRecord(TOPIC, 0, null, null, order, new Struct(order).put("id", o), o));
+        }
+        writer.put(batch);
+        writer.close(List.of(P0));
+        assertThat(dataKeys()).containsExactly(
+                "landing/events/record_type=com.acme.Order/partition=0/events+0+00000000000000000000.parquet",
+                "landing/events/record_type=com.acme.Refund/partition=0/events+0+00000000000000000000.parquet");
+        try (ParquetReadback duck = new ParquetReadback()) {
+            Path dir = landedDir();
+            assertThat(duck.scalarLong("SELECT count(*) FROM " + ParquetReadback.table(dir.resolve(
+                    "landing/events/record_type=com.acme.Refund")))).isEqualTo(4);
+            assertThat(duck.scalarLong("SELECT count(*) FROM " + ParquetReadback.table(dir.resolve(
+                    "landing/events/record_type=com.acme.Order")))).isEqualTo(6);
+        }
+    }
+
+    @Test
+    void metadataColumnsCarryTopicPartitionOffsetTimestampKeyAndHeaders() throws Exception {
+        SinkWriter writer = writer(Map.of(), false);
+        writer.open(List.of(P1));
+        ConnectHeaders headers = new ConnectHeaders();
+        headers.addString("trace", "abc");
+        headers.addBytes("raw", new byte[] {1, 2});
+        writer.put(List.of(
+                new SinkRecord(TOPIC, 1, Schema.STRING_SCHEMA, "k-41", V1, new Struct(V1).put("id", 41L).put("name", "a"),
+                        41, 1_700_000_000_123L, TimestampType.CREATE_TIME, headers),
+                new SinkRecord(TOPIC, 1, Schema.STRING_SCHEMA, null, V1, new Struct(V1).put("id", 42L).put("name", "b"),
+                        42, null, TimestampType.NO_TIMESTAMP_TYPE)));
+        writer.close(List.of(P1));
+        try (ParquetReadback duck = new ParquetReadback()) {
+            String table = ParquetReadback.table(landedDir());
+            assertThat(duck.columnTypes(ParquetReadback.parquetFiles(landedDir()))).containsExactly(
+                    Map.entry("id", "BIGINT"),
+                    Map.entry("name", "VARCHAR"),
+                    Map.entry("_kafka_topic", "VARCHAR"),
+                    Map.entry("_kafka_partition", "INTEGER"),
+                    Map.entry("_kafka_offset", "BIGINT"),
+                    Map.entry("_kafka_timestamp", "TIMESTAMP WITH TIME ZONE"),
+                    Map.entry("_kafka_timestamp_type", "VARCHAR"),
+                    Map.entry("_kafka_key", "VARCHAR"),
+                    Map.entry("_kafka_headers", "STRUCT(\"key\" VARCHAR, \"value\" VARCHAR)[]"));
+            assertThat(duck.queryLists("SELECT _kafka_topic, _kafka_partition, _kafka_offset,"
+                    + " epoch_ms(_kafka_timestamp), _kafka_timestamp_type, _kafka_key, len(_kafka_headers)"
+                    + " FROM " + table + " ORDER BY _kafka_offset")).containsExactly(
+                    List.of("events", 1, 41L, 1_700_000_000_123L, "CreateTime", "k-41", 2L),
+                    Arrays.asList("events", 1, 42L, null, "NoTimestampType", null, 0L));
+            assertThat(duck.queryLists("SELECT h.key, h.value FROM (SELECT unnest(_kafka_headers) AS h FROM " + table
+                    + ") ORDER BY 1")).containsExactly(List.of("raw", "AQI="), List.of("trace", "abc"));
+            // Readers prune by offset from the footer statistics.
+            Path file = ParquetReadback.parquetFiles(landedDir()).get(0);
+            assertThat(duck.queryLists("SELECT stats_min, stats_max FROM parquet_metadata('" + file
+                    + "') WHERE path_in_schema = '_kafka_offset'")).containsExactly(List.of("41", "42"));
+        }
+    }
+
+    @Test
+    void metadataColumnsCanBeRenamedAndSwitchedOff() throws Exception {
+        SinkWriter writer = writer(Map.of(QuiverSinkConfig.METADATA_COLUMNS, "offset,partition",
+                QuiverSinkConfig.METADATA_COLUMN_NAMES, "offset:kafka_offset"), false);
+        writer.open(List.of(P0));
+        writer.put(records(0, 0, 1));
+        writer.close(List.of(P0));
+        try (ParquetReadback duck = new ParquetReadback()) {
+            assertThat(duck.columnTypes(ParquetReadback.parquetFiles(landedDir())).keySet())
+                    .containsExactly("id", "name", "_kafka_partition", "kafka_offset");
+        }
+    }
+
+    @Test
+    void tombstonesAreWrittenAsFlaggedRowsWhenAskedTo() throws Exception {
+        SinkWriter writer = writer(Map.of(QuiverSinkConfig.BEHAVIOR_ON_NULL_VALUES, "write"), false);
+        writer.open(List.of(P0));
+        writer.put(List.of(record(0, 0),
+                new SinkRecord(TOPIC, 0, Schema.STRING_SCHEMA, "gone", null, null, 1),
+                record(0, 2)));
+        writer.close(List.of(P0));
+        assertThat(dataKeys()).hasSize(1);
+        try (ParquetReadback duck = new ParquetReadback()) {
+            assertThat(duck.queryLists("SELECT _kafka_offset, id, name, _kafka_key, _kafka_tombstone FROM "
+                    + ParquetReadback.table(landedDir()) + " ORDER BY _kafka_offset")).containsExactly(
+                    Arrays.asList(0L, 0L, "n0", null, false),
+                    Arrays.asList(1L, null, null, "gone", true),
+                    Arrays.asList(2L, 2L, "n2", null, false));
+        }
+    }
+
+    @Test
+    void tombstonesAreBadRecordsWhenAskedTo() {
+        SinkWriter writer = writer(Map.of(QuiverSinkConfig.BEHAVIOR_ON_NULL_VALUES, "fail"), false);
+        writer.open(List.of(P0));
+        assertThatThrownBy(() -> writer.put(List.of(new SinkRecord(TOPIC, 0, null, null, null, null, 5))))
+                .isInstanceOf(BadRecordException.class)
+                .hasMessageContaining("offset 5").hasMessageContaining("behavior.on.null.values=fail");
+    }
+
+    @Test
+    void schemalessMapsAreTypedPerBatchWithWideningAndJsonFallback() throws Exception {
+        SinkWriter writer = writer(Map.of(), false);
+        writer.open(List.of(P0));
+        Map<String, Object> first = new LinkedHashMap<>();
+        first.put("id", 1L);
+        first.put("amount", 5L);
+        first.put("mixed", "text");
+        first.put("nested", Map.of("a", 1L));
+        first.put("tags", List.of("x", "y"));
+        Map<String, Object> second = new LinkedHashMap<>();
+        second.put("id", 2L);
+        second.put("amount", 2.5);
+        second.put("mixed", Map.of("deep", true));
+        second.put("nested", Map.of("a", 2L, "b", "new"));
+        second.put("only_here", false);
+        writer.put(List.of(new SinkRecord(TOPIC, 0, null, null, null, first, 0),
+                new SinkRecord(TOPIC, 0, null, null, null, second, 1)));
+        writer.close(List.of(P0));
+        assertThat(dataKeys()).hasSize(1);
+        try (ParquetReadback duck = new ParquetReadback()) {
+            Map<String, String> types = duck.columnTypes(ParquetReadback.parquetFiles(landedDir()));
+            assertThat(types).containsEntry("amount", "DOUBLE").containsEntry("id", "BIGINT")
+                    .containsEntry("mixed", "VARCHAR").containsEntry("only_here", "BOOLEAN")
+                    .containsEntry("nested", "STRUCT(a BIGINT, b VARCHAR)").containsEntry("tags", "VARCHAR[]");
+            assertThat(duck.queryLists("SELECT id, amount, mixed, nested.a, nested.b, tags, only_here FROM "
+                    + ParquetReadback.table(landedDir()) + " ORDER BY id")).containsExactly(
+                    Arrays.asList(1L, 5.0, "\"text\"", 1L, null, List.of("x", "y"), null),
+                    Arrays.asList(2L, 2.5, "{\"deep\":true}", 2L, "new", null, false));
+        }
+    }
+
+    @Test
+    void jsonStringsAreParsedAndInvalidJsonIsABadRecordWithItsLocation() throws Exception {
+        SinkWriter writer = writer(Map.of(QuiverSinkConfig.VALUE_FORMAT, "json"), true);
+        writer.open(List.of(P0));
+        writer.put(List.of(
+                new SinkRecord(TOPIC, 0, null, null, Schema.OPTIONAL_STRING_SCHEMA, "{\"id\": 1, \"name\": \"a\"}", 0),
+                new SinkRecord(TOPIC, 0, null, null, Schema.OPTIONAL_STRING_SCHEMA, "{\"id\": 2, \"name\": ", 1),
+                new SinkRecord(TOPIC, 0, null, null, Schema.OPTIONAL_BYTES_SCHEMA,
+                        "{\"id\": 3, \"name\": \"c\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8), 2),
+                new SinkRecord(TOPIC, 0, null, null, Schema.OPTIONAL_STRING_SCHEMA, "{\"id\": 4, \"id\": 5}", 3)));
+        writer.close(List.of(P0));
+        assertThat(landedRows()).containsExactly(List.of(1L, "a"), List.of(3L, "c"));
+        assertThat(deadLetterRecords).extracting(SinkRecord::kafkaOffset).containsExactly(1L, 3L);
+        assertThat(deadLetterReasons.get(0)).contains("offset 1", "not valid JSON", "line 1");
+        assertThat(deadLetterReasons.get(1)).contains("offset 3", "Duplicate field 'id'");
     }
 
     @Test

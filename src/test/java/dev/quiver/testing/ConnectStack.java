@@ -425,23 +425,26 @@ public final class ConnectStack implements AutoCloseable {
     }
 
     public Landed awaitLandedLocal(Path dir, long expectedRows, Duration timeout, Duration settle) {
-        return await(dir.toUri().toString(), expectedRows, timeout, settle, () -> {
-            List<String> keys = new ArrayList<>();
-            if (Files.isDirectory(dir)) {
-                try (var walk = Files.walk(dir)) {
-                    walk.filter(Files::isRegularFile)
-                            .map(f -> dir.relativize(f).toString().replace('\\', '/'))
-                            .sorted()
-                            .forEach(keys::add);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-            return snapshot(dir, keys);
-        });
+        return await(dir.toUri().toString(), expectedRows, timeout, settle, () -> scanLocal(dir));
     }
 
-    private Landed snapshot(Path dir, List<String> keys) {
+    /** A snapshot of a local directory (a {@code file:///} store, or downloaded copies): keys relative to it. */
+    public static Landed scanLocal(Path dir) {
+        List<String> keys = new ArrayList<>();
+        if (Files.isDirectory(dir)) {
+            try (var walk = Files.walk(dir)) {
+                walk.filter(Files::isRegularFile)
+                        .map(f -> dir.relativize(f).toString().replace('\\', '/'))
+                        .sorted()
+                        .forEach(keys::add);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return snapshot(dir, keys);
+    }
+
+    private static Landed snapshot(Path dir, List<String> keys) {
         List<Path> data = keys.stream().filter(Landed::isDataKey).map(dir::resolve).sorted()
                 .collect(Collectors.toList());
         long rows;

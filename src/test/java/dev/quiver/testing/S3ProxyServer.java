@@ -83,6 +83,8 @@ public final class S3ProxyServer implements AutoCloseable {
                 .blobStore(blobStore)
                 .endpoint(URI.create("http://127.0.0.1:" + port))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
+                // stop() is an outage, not a drain: no graceful wait for in-flight requests (the default waits ~2 s)
+                .stopTimeout(0)
                 .build();
         try {
             p.start();
@@ -111,7 +113,10 @@ public final class S3ProxyServer implements AutoCloseable {
         return this;
     }
 
-    /** Stops serving; objects are kept, the port is remembered for the next {@link #start()}. */
+    /**
+     * Stops serving at once (in-flight requests are cut off, new connections refused); objects are kept and the port
+     * is remembered for the next {@link #start()}.
+     */
     public synchronized void stop() {
         if (proxy == null) {
             return;
@@ -211,6 +216,7 @@ public final class S3ProxyServer implements AutoCloseable {
     }
 
     /** An SDK client aimed at this server (path-style, us-east-1, static credentials). Owned by this object. */
+    @SuppressWarnings("deprecation") // ApacheHttpClient (4.x) is deprecated in favour of apache5; same client as S3A
     public synchronized S3Client client() {
         if (client == null) {
             client = S3Client.builder()
