@@ -17,6 +17,9 @@ import org.apache.kafka.connect.sink.SinkConnector;
  * configuration; Connect spreads the topic partitions over them.
  */
 public final class QuiverSinkConnector extends SinkConnector {
+    /** Task property carrying the task's index, which names its metrics. Not a user setting. */
+    static final String TASK_ID = "quiver.task.id";
+
     private Map<String, String> props;
 
     @Override
@@ -40,7 +43,9 @@ public final class QuiverSinkConnector extends SinkConnector {
     public List<Map<String, String>> taskConfigs(int maxTasks) {
         List<Map<String, String>> configs = new ArrayList<>(maxTasks);
         for (int i = 0; i < maxTasks; i++) {
-            configs.add(new HashMap<>(props));
+            Map<String, String> task = new HashMap<>(props);
+            task.put(TASK_ID, Integer.toString(i));
+            configs.add(task);
         }
         return configs;
     }

@@ -40,8 +40,9 @@ public final class QuiverSinkTask extends SinkTask {
                 context.timeout(millis);
             }
         };
-        writer = new SinkWriter(config, ObjectStores.open(config), props.getOrDefault("name", "quiver"), consumer,
-                deadLetters, tolerateAll, System::nanoTime);
+        writer = new SinkWriter(config, ObjectStores.open(config), props.getOrDefault("name", "quiver"),
+                props.getOrDefault(QuiverSinkConnector.TASK_ID, "0"), consumer, deadLetters, tolerateAll,
+                System::nanoTime);
     }
 
     private ErrantRecordReporter errantRecordReporter() {

@@ -10,6 +10,7 @@ import dev.quiver.commit.CommitLog;
 import dev.quiver.decode.JsonValues;
 import dev.quiver.layout.FileLayout;
 import dev.quiver.metrics.FlushLog;
+import dev.quiver.metrics.TaskMetrics;
 import dev.quiver.parquet.EncodedFile;
 import dev.quiver.parquet.ParquetEncoder;
 import dev.quiver.store.ObjectStore;
@@ -54,6 +55,7 @@ final class PartitionWriter implements AutoCloseable {
 
     private final TopicPartition tp;
     private final Settings settings;
+    private final TaskMetrics.Partition metrics;
     private final List<Future<Void>> pendingReports = new ArrayList<>();
     /** Open batches by record type; empty string for unnamed schemas, schemaless data and tombstones. */
     private final Map<String, Slot> slots = new LinkedHashMap<>();
@@ -70,7 +72,7 @@ final class PartitionWriter implements AutoCloseable {
     record Settings(long maxRecords, long maxBytes, long intervalNanos, BufferAllocator allocator,
             ParquetEncoder encoder, FileLayout layout, CommitLog commitLog, ObjectStore store,
             DeadLetters deadLetters, boolean tolerateAll, MetadataColumns metadata, NullValues nullValues,
-            boolean valuesAreJson) {
+            boolean valuesAreJson, TaskMetrics metrics) {
     }
 
     /** One record type's batch, with what is known to fit it and the encoded file kept across upload retries. */
@@ -92,9 +94,10 @@ final class PartitionWriter implements AutoCloseable {
         }
     }
 
-    PartitionWriter(TopicPartition tp, long landed, Settings settings) {
+    PartitionWriter(TopicPartition tp, long landed, Settings settings, TaskMetrics.Partition metrics) {
         this.tp = Objects.requireNonNull(tp, "tp");
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.landed = landed;
         this.accepted = landed;
     }
@@ -109,6 +112,7 @@ final class PartitionWriter implements AutoCloseable {
         if (offset <= accepted) {
             return;
         }
+        settings.metrics().recordIn();
         if (!slots.isEmpty()) {
             FlushTrigger due = dueBySize();
             if (due != null) {
@@ -165,6 +169,7 @@ final class PartitionWriter implements AutoCloseable {
         slot.lastRowOffset = offset;
         slot.hasTombstones |= tombstone;
         accepted = offset;
+        metrics.seen(offset);
     }
 
     /** The slot for this record, opened, evolved, or flushed and reopened as its schemas require. */
@@ -275,6 +280,7 @@ final class PartitionWriter implements AutoCloseable {
     private void reject(SinkRecord record, long offset, DataException cause) {
         BadRecordException bad = new BadRecordException(record.originalTopic(), record.originalKafkaPartition(), offset,
                 cause.getMessage(), cause);
+        settings.metrics().badRecord();
         if (!settings.tolerateAll() || settings.deadLetters() == null) {
             // The task fails here; nothing past this record was reported to Connect, so it is read again on restart.
             throw bad;
@@ -308,13 +314,17 @@ final class PartitionWriter implements AutoCloseable {
             String key = settings.layout().dataKey(tp, start, slot.recordType);
             settings.store().put(key, slot.encoded.bytes(), 0, slot.encoded.length());
             keys.add(key);
+            long uploaded = System.nanoTime();
+            settings.metrics().fileLanded(slot.encoded.rows(), slot.batch.bufferBytes(), slot.encoded.length(),
+                    encoded - began, uploaded - encoded);
             FlushLog.landed(tp, slot.encoded.rows(), slot.firstRowOffset, slot.lastRowOffset,
                     slot.batch.bufferBytes(), slot.encoded.length(), key, trigger.name(), encoded - began,
-                    System.nanoTime() - encoded);
+                    uploaded - encoded);
         }
         // The marker covers everything accepted so far: the rows just landed and any records skipped among them.
         settings.commitLog().recordLanded(tp, start, accepted, keys);
         landed = accepted;
+        metrics.landed(landed);
         discardBatches();
     }
 

@@ -3,6 +3,7 @@ package dev.quiver.intake;
 import dev.quiver.commit.CommitLog;
 import dev.quiver.config.QuiverSinkConfig;
 import dev.quiver.layout.FileLayout;
+import dev.quiver.metrics.TaskMetrics;
 import dev.quiver.parquet.ParquetEncoder;
 import dev.quiver.parquet.WriterOptions;
 import dev.quiver.store.ObjectStore;
@@ -44,27 +45,33 @@ public final class SinkWriter implements AutoCloseable {
     private final BufferAllocator allocator;
     private final PartitionWriter.Settings settings;
     private final Map<TopicPartition, PartitionWriter> partitions = new LinkedHashMap<>();
+    private final TaskMetrics metrics;
+    private final long maxBytesPerPartition;
     private int consecutiveStoreFailures;
 
     /**
      * @param store       where files and markers land; the writer closes it
      * @param connector   the connector's name, which keys its commit markers
+     * @param task        the task's id within the connector, for metric names
      * @param deadLetters where bad records go when {@code tolerateAll}; may be null when Connect offers none
      */
-    public SinkWriter(QuiverSinkConfig config, ObjectStore store, String connector, ConsumerControl consumer,
-            DeadLetters deadLetters, boolean tolerateAll, LongSupplier nanoClock) {
+    public SinkWriter(QuiverSinkConfig config, ObjectStore store, String connector, String task,
+            ConsumerControl consumer, DeadLetters deadLetters, boolean tolerateAll, LongSupplier nanoClock) {
         this.store = Objects.requireNonNull(store, "store");
         this.consumer = Objects.requireNonNull(consumer, "consumer");
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
         String prefix = config.storeUrl().prefix();
         this.commitLog = new CommitLog(store, prefix, connector);
         this.allocator = new RootAllocator(Long.MAX_VALUE);
+        this.maxBytesPerPartition = config.flushMaxBytes();
+        this.metrics = new TaskMetrics(connector, task, allocator::getAllocatedMemory,
+                () -> maxBytesPerPartition * partitions.size());
         this.settings = new PartitionWriter.Settings(config.flushMaxRecords(), config.flushMaxBytes(),
                 TimeUnit.MILLISECONDS.toNanos(config.flushIntervalMs()), allocator,
                 new ParquetEncoder(WriterOptions.withCodec(config.parquetCompression())), new FileLayout(prefix),
                 commitLog, store, deadLetters, tolerateAll, config.metadataColumns(),
                 PartitionWriter.NullValues.valueOf(config.behaviorOnNullValues().toUpperCase(java.util.Locale.ROOT)),
-                config.valueFormatJson());
+                config.valueFormatJson(), metrics);
     }
 
     /** Takes ownership of newly assigned partitions and seeks each past what its commit marker says has landed. */
@@ -89,7 +96,8 @@ public final class SinkWriter implements AutoCloseable {
         } else {
             LOG.info("Opened {}: nothing landed yet, resuming at Connect's committed offset", tp);
         }
-        return new PartitionWriter(tp, landed.orElse(-1), settings);
+        return new PartitionWriter(tp, landed.orElse(-1), settings,
+                metrics.openPartition(tp, landed.orElse(-1), nanoClock));
     }
 
     private OptionalLong readMarker(TopicPartition tp) {
@@ -187,6 +195,7 @@ public final class SinkWriter implements AutoCloseable {
     public void close(Collection<TopicPartition> revoked) {
         for (TopicPartition tp : revoked) {
             PartitionWriter writer = partitions.remove(tp);
+            metrics.closePartition(tp);
             if (writer == null) {
                 continue;
             }
@@ -215,6 +224,7 @@ public final class SinkWriter implements AutoCloseable {
                 writer.close();
             }
             partitions.clear();
+            metrics.close();
             allocator.close();
         } finally {
             store.close();

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.quiver.config.QuiverSinkConfig;
 import dev.quiver.testing.InMemoryObjectStore;
 import dev.quiver.testing.ParquetReadback;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,6 +20,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.data.Schema;
@@ -91,7 +94,7 @@ class SinkWriterTest {
             deadLetterReasons.add(reason.getMessage());
             return CompletableFuture.completedFuture(null);
         };
-        SinkWriter writer = new SinkWriter(new QuiverSinkConfig(props), store, "conn", consumer, deadLetters,
+        SinkWriter writer = new SinkWriter(new QuiverSinkConfig(props), store, "conn", Integer.toString(writers.size()), consumer, deadLetters,
                 tolerateAll, clock::get);
         writers.add(writer);
         return writer;
@@ -527,6 +530,37 @@ class SinkWriterTest {
         next.put(records(0, 0, 4));
         next.close(List.of(P0));
         assertThat(landedRows()).isEqualTo(expectedRows(0, 4));
+    }
+
+    @Test
+    void metricsAreReadableOverJmx() throws Exception {
+        SinkWriter writer = writer(Map.of(QuiverSinkConfig.FLUSH_MAX_RECORDS, "4"), true);
+        writer.open(List.of(P0));
+        List<SinkRecord> batch = new ArrayList<>(records(0, 0, 6));
+        batch.add(wrongRecord(6));
+        writer.put(batch);
+
+        MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+        ObjectName task = new ObjectName("dev.quiver:type=sink-task-metrics,connector=\"conn\",task=\"0\"");
+        ObjectName partition = new ObjectName("dev.quiver:type=sink-partition-metrics,connector=\"conn\",task=\"0\","
+                + "topic=\"events\",partition=0");
+        assertThat(jmx.getAttribute(task, "RecordsIn")).isEqualTo(7L);
+        assertThat(jmx.getAttribute(task, "RowsLanded")).isEqualTo(4L);
+        assertThat(jmx.getAttribute(task, "FilesLanded")).isEqualTo(1L);
+        assertThat(jmx.getAttribute(task, "BadRecords")).isEqualTo(1L);
+        assertThat((Long) jmx.getAttribute(task, "ParquetBytesLanded")).isPositive();
+        assertThat((Long) jmx.getAttribute(task, "BufferedBytes")).isPositive();
+        assertThat((Double) jmx.getAttribute(task, "UploadMillisP99")).isGreaterThanOrEqualTo(0.0);
+        assertThat(jmx.getAttribute(partition, "LastLandedOffset")).isEqualTo(3L);
+        assertThat(jmx.getAttribute(partition, "LandingLagRecords")).isEqualTo(2L);
+        clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(1500));
+        assertThat(jmx.getAttribute(partition, "LandingLagMillis")).isEqualTo(1500L);
+
+        writer.close(List.of(P0));
+        assertThat(jmx.isRegistered(partition)).isFalse();
+        writers.remove(writer);
+        writer.close();
+        assertThat(jmx.isRegistered(task)).isFalse();
     }
 
     @Test

@@ -1,0 +1,50 @@
+package dev.quiver.metrics;
+
+/**
+ * JMX view of one Quiver task, registered as
+ * {@code dev.quiver:type=sink-task-metrics,connector=<name>,task=<id>}.
+ */
+public interface TaskMetricsMBean {
+    /** Records delivered to the task by Connect, redeliveries excluded. */
+    long getRecordsIn();
+
+    /** Rows written into landed Parquet files. */
+    long getRowsLanded();
+
+    /** Arrow buffer bytes of the batches that landed: the in-memory size of what was written. */
+    long getArrowBytesLanded();
+
+    /** Parquet bytes uploaded. */
+    long getParquetBytesLanded();
+
+    /** Files uploaded. */
+    long getFilesLanded();
+
+    /** Records rejected as bad: sent to the dead-letter queue, or the one that failed the task. */
+    long getBadRecords();
+
+    /** Arrow bytes held by open batches now. */
+    long getBufferedBytes();
+
+    /** The buffered-bytes limit: flush.max.bytes per open partition, until a task-wide budget exists. */
+    long getBufferBudgetBytes();
+
+    /** Partitions paused for back-pressure. */
+    int getPausedPartitions();
+
+    /** Parquet encoding time per file: average, 50th and 99th percentile over the last 1024 files, in ms. */
+    double getEncodeMillisAvg();
+
+    double getEncodeMillisP50();
+
+    double getEncodeMillisP99();
+
+    /** Upload time per file (including the commit marker), as above. */
+    double getUploadMillisAvg();
+
+    double getUploadMillisP50();
+
+    double getUploadMillisP99();
+
+    double getUploadMillisMax();
+}
