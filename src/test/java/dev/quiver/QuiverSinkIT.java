@@ -1,6 +1,7 @@
 package dev.quiver;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertAll;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -57,23 +58,28 @@ class QuiverSinkIT {
                 "flush.max.records", String.valueOf(maxRecords),
                 "flush.interval.ms", "3000")), 1);
 
-        // Wave 1: 3 x 1000 records, several files per partition plus a tail that only the interval flushes.
-        List<Long> produced = new ArrayList<>(stack.produceDemo(topic, partitions, base, 0, 1000));
-        assertEndOffsets(topic, partitions, 1000);
-
-        Landed landed = stack.awaitLanded(connector, produced.size(), TIMEOUT);
-        LandedAssertions.assertExactlyOnce(landed, topic, partitions, produced, maxRecords);
-        stack.awaitRunning(connector, 1);
-
-        // Wave 2: half, restart connector and task through the REST API while records are in flight, other half.
-        produced.addAll(stack.produceDemo(topic, partitions, base, 1000, 1500));
-        stack.restartConnectorAndTasks(connector, 1);
-        produced.addAll(stack.produceDemo(topic, partitions, base, 1500, 2000));
-        assertEndOffsets(topic, partitions, 2000);
-
-        landed = stack.awaitLanded(connector, produced.size(), TIMEOUT);
-        LandedAssertions.assertExactlyOnce(landed, topic, partitions, produced, maxRecords);
-        stack.awaitRunning(connector, 1);
+        List<Long> produced = new ArrayList<>();
+        // Both waves run even if the first one's checks fail, so one run reports on the restart too.
+        assertAll("S3 store, before and after a connector restart",
+                () -> {
+                    // Wave 1: 3 x 1000 records, several files per partition plus a tail only the interval flushes.
+                    produced.addAll(stack.produceDemo(topic, partitions, base, 0, 1000));
+                    assertEndOffsets(topic, partitions, 1000);
+                    Landed landed = stack.awaitLanded(connector, produced.size(), TIMEOUT);
+                    LandedAssertions.assertExactlyOnce(landed, topic, partitions, produced, maxRecords);
+                    stack.awaitRunning(connector, 1);
+                },
+                () -> {
+                    // Wave 2: half, restart connector and task through the REST API while records are in flight,
+                    // the other half.
+                    produced.addAll(stack.produceDemo(topic, partitions, base, 1000, 1500));
+                    stack.restartConnectorAndTasks(connector, 1);
+                    produced.addAll(stack.produceDemo(topic, partitions, base, 1500, 2000));
+                    assertEndOffsets(topic, partitions, 2000);
+                    Landed landed = stack.awaitLanded(connector, produced.size(), TIMEOUT);
+                    LandedAssertions.assertExactlyOnce(landed, topic, partitions, produced, maxRecords);
+                    stack.awaitRunning(connector, 1);
+                });
     }
 
     @Test

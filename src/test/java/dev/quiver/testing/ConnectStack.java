@@ -298,9 +298,26 @@ public final class ConnectStack implements AutoCloseable {
     /**
      * Restarts the connector and all its tasks through the REST API
      * ({@code POST /connectors/{name}/restart?includeTasks=true&onlyFailed=false}) and waits until it runs again.
+     *
+     * <p>The REST call only schedules the restart, and the status read right after it may still be the old RUNNING
+     * one; so this first waits (up to 15 s) to see the tasks leave RUNNING, then for RUNNING again. A restart fast
+     * enough to slip between two polls is logged, not failed.
      */
     public ConnectorStateInfo restartConnectorAndTasks(String name, int tasks) {
         ConnectorStateInfo info = connect.restartConnectorAndTasks(name, false, true, false);
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        boolean sawRestart = false;
+        while (!sawRestart && System.nanoTime() < deadline) {
+            ConnectorStateInfo s = statusOrNull(name);
+            sawRestart = s == null || s.tasks().size() != tasks
+                    || s.tasks().stream().anyMatch(t -> !"RUNNING".equals(t.state()));
+            if (!sawRestart) {
+                sleep(20);
+            }
+        }
+        if (!sawRestart) {
+            log.warn("did not observe the tasks of {} leave RUNNING after the restart request", name);
+        }
         awaitRunning(name, tasks);
         return info;
     }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +13,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
+import org.assertj.core.api.SoftAssertions;
+
 import dev.quiver.testing.ConnectStack.Landed;
 
 /** The "landed exactly once, with the right values" check shared by the integration tests. */
@@ -22,6 +23,10 @@ public final class LandedAssertions {
     /** {@code <topic>/partition=<p>/<topic>+<p>+<20-digit first offset>.parquet}, relative to the store prefix. */
     public static final Pattern DATA_KEY = Pattern.compile(
             "^(?<topic>[^/]+)/partition=(?<dirp>\\d+)/(?<ftopic>[^/+]+)\\+(?<fp>\\d+)\\+(?<offset>\\d{20})\\.parquet$");
+
+    /** The file name part of {@link #DATA_KEY}. */
+    public static final Pattern FILE_NAME = Pattern.compile(
+            "^(?<ftopic>[^/+]+)\\+(?<fp>\\d+)\\+(?<offset>\\d{20})\\.parquet$");
 
     /** What one data file must hold. */
     record FileRange(String key, int partition, long firstOffset, long rows, long minSeq, long maxSeq) {
@@ -35,58 +40,70 @@ public final class LandedAssertions {
      * {@link SchemaJson#id}, so that seq == offset), each once, with the right values and DuckDB types, in files whose
      * keys follow the contract and whose rows tile every partition's offsets from 0 without gap or overlap, at most
      * {@code maxRecordsPerFile} rows per file.
+     *
+     * <p>All checks run (soft assertions) and fail together, so one run shows every way the output is off: a key
+     * layout or column set that departs from the contract does not hide whether the data itself landed exactly once.
      */
     public static void assertExactlyOnce(Landed landed, String topic, int partitions, List<Long> producedIds,
                                          int maxRecordsPerFile) {
         String where = ConnectStack.describe(landed);
         long expectedRows = producedIds.size();
         List<Long> expectedIds = producedIds.stream().sorted().collect(Collectors.toList());
-        assertThat(expectedIds).doesNotHaveDuplicates();
+        assertThat(expectedIds).as("ids the test produced").doesNotHaveDuplicates();
+        assertThat(landed.dataFiles()).as("data files; found %s", where).isNotEmpty();
+
+        SoftAssertions soft = new SoftAssertions();
 
         // ---- object keys follow the contract: <topic>/partition=<p>/<topic>+<p>+<20-digit first offset>.parquet
+        List<String> badKeys = new ArrayList<>();
         for (String key : landed.keys()) {
             if (key.startsWith("_quiver/")) {
                 continue; // offset markers, not data
             }
             Matcher m = DATA_KEY.matcher(key);
-            assertThat(m.matches()).as("object key %s does not follow the contract's data key pattern; found %s",
-                    key, where).isTrue();
-            assertThat(m.group("topic")).as("topic dir of %s", key).isEqualTo(topic);
-            assertThat(m.group("ftopic")).as("topic in file name of %s", key).isEqualTo(topic);
-            assertThat(m.group("fp")).as("partition in file name of %s", key).isEqualTo(m.group("dirp"));
+            if (!m.matches()) {
+                badKeys.add(key);
+            } else if (!m.group("topic").equals(topic) || !m.group("ftopic").equals(topic)
+                    || !m.group("fp").equals(m.group("dirp"))) {
+                badKeys.add(key + " (topic or partition does not match)");
+            }
         }
-        assertThat(landed.dataFiles()).as("data files; found %s", where).isNotEmpty();
+        soft.assertThat(badKeys).as("object keys outside the contract's pattern %s for topic %s; found %s",
+                DATA_KEY.pattern(), topic, where).isEmpty();
 
         try (ParquetReadback duck = new ParquetReadback()) {
             String t = ParquetReadback.table(landed.dataFiles());
 
-            // ---- DuckDB types, in column order, for every file on its own
+            // ---- DuckDB types, in column order, for every file on its own (grouped: one failure per distinct schema)
+            List<String> expectedTypes = SchemaJson.DUCKDB_TYPES.entrySet().stream()
+                    .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.toList());
+            Map<List<String>, List<Path>> filesByTypes = new LinkedHashMap<>();
             for (Path file : landed.dataFiles()) {
-                Map<String, String> types = new LinkedHashMap<>();
-                duck.columnTypes(List.of(file)).forEach((k, v) -> types.put(k, v.replace("\"", "")));
-                assertThat(types.entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
-                        .collect(Collectors.toList()))
-                        .as("DuckDB column types of %s", landed.dir().relativize(file))
-                        .containsExactlyElementsOf(SchemaJson.DUCKDB_TYPES.entrySet().stream()
-                                .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.toList()));
+                List<String> types = duck.columnTypes(List.of(file)).entrySet().stream()
+                        .map(e -> e.getKey() + " " + e.getValue().replace("\"", "")).collect(Collectors.toList());
+                filesByTypes.computeIfAbsent(types, x -> new ArrayList<>()).add(file);
             }
+            filesByTypes.forEach((types, files) -> soft.assertThat(types)
+                    .as("DuckDB column types of %d of %d data file(s), e.g. %s", files.size(),
+                            landed.dataFiles().size(), landed.dir().relativize(files.get(0)))
+                    .containsExactlyElementsOf(expectedTypes));
             // the optional field is nullable in every file
-            assertThat(duck.query("SELECT DISTINCT repetition_type FROM parquet_schema("
+            soft.assertThat(duck.query("SELECT DISTINCT repetition_type FROM parquet_schema("
                     + fileList(landed.dataFiles()) + ") WHERE name = 'note'"))
                     .as("Parquet repetition of the optional field note")
                     .extracting(r -> r.get("repetition_type"))
                     .containsExactly("OPTIONAL");
 
             // ---- exactly once: rows == distinct ids == produced, and the very same ids
-            assertThat(duck.scalarLong("SELECT count(*) FROM " + t)).as("rows landed; found %s", where)
+            soft.assertThat(duck.scalarLong("SELECT count(*) FROM " + t)).as("rows landed; found %s", where)
                     .isEqualTo(expectedRows);
-            assertThat(duck.scalarLong("SELECT count(DISTINCT id) FROM " + t)).as("distinct ids landed; found %s",
-                    where).isEqualTo(expectedRows);
+            soft.assertThat(duck.scalarLong("SELECT count(DISTINCT id) FROM " + t))
+                    .as("distinct ids landed; found %s", where).isEqualTo(expectedRows);
             List<Long> landedIds = duck.query("SELECT id FROM " + t + " ORDER BY id").stream()
                     .map(r -> (Long) r.get("id")).collect(Collectors.toList());
-            assertThat(landedIds).as("ids landed").isEqualTo(expectedIds);
+            soft.assertThat(landedIds).as("ids landed").isEqualTo(expectedIds);
 
-            // ---- every value of every row, recomputed from its id
+            // ---- every value of every row, recomputed from its id, in its partition's folder
             List<Map<String, Object>> rows = duck.query(
                     "SELECT id, name, amount, active, \"count\", device, note, filename FROM " + t + " ORDER BY id");
             List<String> mismatches = new ArrayList<>();
@@ -105,62 +122,67 @@ public final class LandedAssertions {
                             + filename);
                 }
             }
-            assertThat(mismatches).as("rows whose values differ from the produced record (first 10)").isEmpty();
+            soft.assertThat(mismatches).as("rows whose values differ from the produced record (first 10)").isEmpty();
 
             // the nulls are where expected (and only there)
             List<Long> nullNotes = duck.query("SELECT id FROM " + t + " WHERE note IS NULL ORDER BY id").stream()
                     .map(r -> (Long) r.get("id")).collect(Collectors.toList());
-            assertThat(nullNotes).as("ids with a NULL note")
-                    .isEqualTo(expectedIds.stream().filter(SchemaJson::hasNullNote).collect(Collectors.toList()))
-                    .isNotEmpty();
+            soft.assertThat(nullNotes).as("ids with a NULL note")
+                    .isNotEmpty()
+                    .isEqualTo(expectedIds.stream().filter(SchemaJson::hasNullNote).collect(Collectors.toList()));
 
             // ---- files tile each partition's offsets: contiguous, no overlap, no gap, named by first offset
-            Map<String, String> keyByFile = new HashMap<>();
-            for (Path f : landed.dataFiles()) {
-                keyByFile.put(f.toAbsolutePath().toString(),
-                        landed.dir().relativize(f).toString().replace('\\', '/'));
-            }
+            // (parsed from the file name alone, so this holds whatever the folders above it look like)
             Map<Integer, TreeMap<Long, FileRange>> byPartition = new TreeMap<>();
+            int filesWithRows = 0;
             for (Map<String, Object> r : duck.query("SELECT filename, count(*) AS n, min(id) AS lo, max(id) AS hi"
                     + " FROM " + t + " GROUP BY filename")) {
-                String key = keyByFile.get((String) r.get("filename"));
-                assertThat(key).as("DuckDB filename %s maps to a downloaded key", r.get("filename")).isNotNull();
-                Matcher m = DATA_KEY.matcher(key);
-                assertThat(m.matches()).isTrue();
+                filesWithRows++;
+                Path file = Path.of((String) r.get("filename"));
+                String key = landed.dir().toAbsolutePath().relativize(file).toString().replace('\\', '/');
+                Matcher m = FILE_NAME.matcher(file.getFileName().toString());
+                if (!m.matches()) {
+                    soft.fail("file name of %s is not <topic>+<partition>+<20-digit first offset>.parquet", key);
+                    continue;
+                }
                 int p = Integer.parseInt(m.group("fp"));
                 long lo = (Long) r.get("lo");
                 long hi = (Long) r.get("hi");
                 FileRange fr = new FileRange(key, p, Long.parseLong(m.group("offset")), (Long) r.get("n"),
                         SchemaJson.seqOf(lo), SchemaJson.seqOf(hi));
-                assertThat(SchemaJson.partitionOf(lo)).as("partition of the rows in %s", key).isEqualTo(p);
-                assertThat(SchemaJson.partitionOf(hi)).as("partition of the rows in %s", key).isEqualTo(p);
-                byPartition.computeIfAbsent(p, x -> new TreeMap<>()).put(fr.firstOffset(), fr);
+                soft.assertThat(SchemaJson.partitionOf(lo)).as("partition of the rows in %s", key).isEqualTo(p);
+                soft.assertThat(SchemaJson.partitionOf(hi)).as("partition of the rows in %s", key).isEqualTo(p);
+                FileRange clash = byPartition.computeIfAbsent(p, x -> new TreeMap<>()).put(fr.firstOffset(), fr);
+                if (clash != null) {
+                    soft.fail("two files of partition %d start at offset %d: %s and %s", p, fr.firstOffset(),
+                            clash.key(), fr.key());
+                }
             }
-            assertThat(landed.dataFiles()).as("files with at least one row; found %s", where)
-                    .hasSize(byPartition.values().stream().mapToInt(Map::size).sum());
-            assertThat(byPartition.keySet()).as("partitions with data")
-                    .containsExactlyElementsOf(IntStream.range(0, partitions).boxed()
-                            .collect(Collectors.toList()));
+            soft.assertThat(landed.dataFiles()).as("data files, all of which must hold rows; found %s", where)
+                    .hasSize(filesWithRows);
+            soft.assertThat(byPartition.keySet()).as("partitions with data")
+                    .containsExactlyElementsOf(IntStream.range(0, partitions).boxed().collect(Collectors.toList()));
             for (Map.Entry<Integer, TreeMap<Long, FileRange>> e : byPartition.entrySet()) {
                 int p = e.getKey();
                 long producedInP = producedIds.stream().filter(id -> SchemaJson.partitionOf(id) == p).count();
                 long next = 0;
                 for (FileRange fr : e.getValue().values()) {
-                    assertThat(fr.firstOffset()).as("first offset in the name of %s (previous file ended at %d); "
-                            + "found %s", fr.key(), next - 1, where).isEqualTo(next);
-                    assertThat(fr.minSeq()).as("lowest offset inside %s", fr.key()).isEqualTo(fr.firstOffset());
-                    assertThat(fr.maxSeq() - fr.minSeq() + 1).as("offsets in %s are contiguous", fr.key())
+                    soft.assertThat(fr.firstOffset()).as("first offset in the name of %s (previous file ended at %d)",
+                            fr.key(), next - 1).isEqualTo(next);
+                    soft.assertThat(fr.minSeq()).as("lowest offset inside %s", fr.key()).isEqualTo(fr.firstOffset());
+                    soft.assertThat(fr.maxSeq() - fr.minSeq() + 1).as("offsets in %s are contiguous", fr.key())
                             .isEqualTo(fr.rows());
-                    assertThat(fr.rows()).as("rows in %s (flush.max.records=%d)", fr.key(), maxRecordsPerFile)
+                    soft.assertThat(fr.rows()).as("rows in %s (flush.max.records=%d)", fr.key(), maxRecordsPerFile)
                             .isLessThanOrEqualTo(maxRecordsPerFile);
-                    next = fr.maxSeq() + 1;
+                    next = Math.max(next, fr.maxSeq() + 1);
                 }
-                assertThat(next).as("offsets covered in partition %d", p).isEqualTo(producedInP);
-                assertThat(e.getValue()).as("files in partition %d (%d records, flush.max.records=%d)", p,
+                soft.assertThat(next).as("offsets covered in partition %d", p).isEqualTo(producedInP);
+                soft.assertThat(e.getValue()).as("files in partition %d (%d records, flush.max.records=%d)", p,
                         producedInP, maxRecordsPerFile)
                         .hasSizeGreaterThanOrEqualTo((int) ((producedInP + maxRecordsPerFile - 1) / maxRecordsPerFile));
             }
         }
+        soft.assertAll();
     }
 
     static String fileList(List<Path> files) {

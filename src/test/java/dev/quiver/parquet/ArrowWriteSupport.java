@@ -30,7 +30,10 @@ import org.apache.parquet.io.api.RecordConsumer;
 import org.apache.parquet.schema.MessageType;
 
 /**
- * Feeds Parquet's record consumer straight from Arrow vectors: the "record" handed to {@link #write} is only a row
+ * The row-by-row writer Quiver used before {@link ColumnarWriter}, kept in the tests as a reference: it goes through
+ * parquet-java's own record shredding (MessageColumnIO), so files written both ways must read back the same.
+ *
+ * <p>Feeds Parquet's record consumer straight from Arrow vectors: the "record" handed to {@link #write} is only a row
  * number, so no per-row object is built. One value writer per column is chosen when the file opens.
  */
 final class ArrowWriteSupport extends WriteSupport<Integer> {

@@ -1,0 +1,95 @@
+package dev.quiver.parquet;
+
+import java.util.Arrays;
+import java.util.Objects;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.vector.BaseVariableWidthVector;
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.ParquetProperties;
+import org.apache.parquet.column.statistics.Statistics;
+import org.apache.parquet.column.values.ValuesWriter;
+import org.apache.parquet.io.api.Binary;
+
+/**
+ * BYTE_ARRAY columns (strings, bytes). The column's bytes are copied to the heap once, then every value is a
+ * zero-copy slice of that array: a direct view of the Arrow buffer (nioBuffer) needs --add-opens on JDK 17+, a flag a
+ * connector cannot give its worker. The slices stay valid for the whole file, as the dictionary encoder requires.
+ * Min and max are tracked as positions in the array, compared unsigned as parquet-java orders BINARY.
+ */
+final class BinaryLeafWriter extends LeafWriter {
+    private final ArrowBuf offsets;
+    private final byte[] bytes;
+    private int minStart = -1;
+    private int minEnd;
+    private int maxStart;
+    private int maxEnd;
+    private long unencoded;
+
+    BinaryLeafWriter(ColumnDescriptor descriptor, Shredder shredder, ParquetProperties props,
+            BaseVariableWidthVector vector) {
+        super(descriptor, shredder, props);
+        Objects.requireNonNull(vector, "vector");
+        this.offsets = vector.getOffsetBuffer();
+        int count = vector.getValueCount();
+        int end = count == 0 ? 0 : offsets.getInt((long) count * Integer.BYTES);
+        this.bytes = new byte[end];
+        vector.getDataBuffer().getBytes(0, bytes, 0, end);
+    }
+
+    @Override
+    void writeValues(int[] index, int from, int to) {
+        ValuesWriter out = values;
+        ArrowBuf off = offsets;
+        byte[] data = bytes;
+        int lo = minStart;
+        int loEnd = minEnd;
+        int hi = maxStart;
+        int hiEnd = maxEnd;
+        long size = 0;
+        for (int k = from; k < to; k++) {
+            int ix = index[k];
+            if (ix < 0) {
+                continue;
+            }
+            int start = off.getInt((long) ix * Integer.BYTES);
+            int end = off.getInt((long) (ix + 1) * Integer.BYTES);
+            out.writeBytes(Binary.fromConstantByteArray(data, start, end - start));
+            size += end - start;
+            if (lo < 0) {
+                lo = start;
+                loEnd = end;
+                hi = start;
+                hiEnd = end;
+            } else if (Arrays.compareUnsigned(data, start, end, data, lo, loEnd) < 0) {
+                lo = start;
+                loEnd = end;
+            } else if (Arrays.compareUnsigned(data, start, end, data, hi, hiEnd) > 0) {
+                hi = start;
+                hiEnd = end;
+            }
+        }
+        minStart = lo;
+        minEnd = loEnd;
+        maxStart = hi;
+        maxEnd = hiEnd;
+        unencoded += size;
+    }
+
+    @Override
+    Statistics<?> takePageStatistics() {
+        Statistics<?> stats = Statistics.createStats(type);
+        if (minStart >= 0) {
+            stats.updateStats(Binary.fromConstantByteArray(bytes, minStart, minEnd - minStart));
+            stats.updateStats(Binary.fromConstantByteArray(bytes, maxStart, maxEnd - maxStart));
+        }
+        minStart = -1;
+        return stats;
+    }
+
+    @Override
+    long takeUnencodedBytes() {
+        long size = unencoded;
+        unencoded = 0;
+        return size;
+    }
+}
