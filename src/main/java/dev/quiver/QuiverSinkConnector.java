@@ -76,6 +76,14 @@ public final class QuiverSinkConnector extends SinkConnector {
                 secret.addErrorMessage(problem);
             }
         }
+        ConfigValue partitionBy = byName.get(QuiverSinkConfig.PARTITION_BY);
+        ConfigValue fields = byName.get(QuiverSinkConfig.PARTITION_FIELDS);
+        if (partitionBy != null && fields != null && partitionBy.errorMessages().isEmpty()) {
+            String problem = QuiverSinkConfig.validatePartitioning((String) partitionBy.value(), (List<?>) fields.value());
+            if (problem != null) {
+                fields.addErrorMessage(problem);
+            }
+        }
         return config;
     }
 }

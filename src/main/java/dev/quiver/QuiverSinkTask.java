@@ -39,6 +39,12 @@ public final class QuiverSinkTask extends SinkTask {
             public void retryAfter(long millis) {
                 context.timeout(millis);
             }
+
+            @Override
+            public void wakeWithin(long millis) {
+                // The same knob: Connect's next poll waits at most this long, then calls put(), empty or not.
+                context.timeout(millis);
+            }
         };
         writer = new SinkWriter(config, ObjectStores.open(config), props.getOrDefault("name", "quiver"),
                 props.getOrDefault(QuiverSinkConnector.TASK_ID, "0"), consumer, deadLetters, tolerateAll,

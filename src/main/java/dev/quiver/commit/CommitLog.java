@@ -6,22 +6,32 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.OptionalLong;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.stream.Collectors;
 import org.apache.kafka.common.TopicPartition;
 
 /**
  * The durable record of how far each Kafka partition has landed, kept in the object store beside the data.
  *
  * <p>One small marker object per partition, {@code <prefix>/_quiver/offsets/<connector>/<topic>+<partition>.properties},
- * is overwritten after the files of each flush have landed. It names the last offset the flush covered and the files
- * it wrote. The marker, not Kafka's committed offset, is the source of truth: on {@code open()} the task seeks to the
- * offset after it, so a crash between a file landing and Connect committing the offset does not replay the file.
+ * is overwritten once per flush, <em>before</em> the flush's files are uploaded. It holds:
+ * <ul>
+ *   <li>{@code landed.offset}: the last offset of the previous flush, whose files were all durable when this marker
+ *       was written;</li>
+ *   <li>{@code flush.start}, {@code flush.last}, {@code flush.files}: the flush in progress: its offset range and every
+ *       object key it writes.</li>
+ * </ul>
+ * Recovery ({@link Marker#landedThrough}) checks that every file of the recorded flush exists. If so, everything
+ * through {@code flush.last} is landed; if not, the flush is replayed from {@code flush.start} and cut at exactly
+ * {@code flush.last}, which rewrites the same keys, and any recorded file the replay did not rewrite is deleted. One
+ * small write per flush is all the protocol costs; the existence checks happen only when a partition is opened.
  */
 public final class CommitLog {
-    private static final String FORMAT_VERSION = "1";
+    private static final String FORMAT_VERSION = "2";
 
     private final ObjectStore store;
     private final String directory;
@@ -42,40 +52,68 @@ public final class CommitLog {
         return directory + tp.topic() + '+' + tp.partition() + ".properties";
     }
 
-    /** The last offset of {@code tp} known to be landed, or empty when nothing has landed yet. */
-    public OptionalLong lastLanded(TopicPartition tp) {
-        String key = markerKey(tp);
-        return store.get(key).map(bytes -> parse(key, bytes)).orElse(OptionalLong.empty());
+    /**
+     * What a marker says.
+     *
+     * @param landed     last offset landed before the recorded flush, -1 for none
+     * @param flushStart first offset of the recorded flush's range
+     * @param flushLast  last offset of the recorded flush's range
+     * @param files      every key the recorded flush writes
+     */
+    public record Marker(long landed, long flushStart, long flushLast, List<String> files) {
+        public Marker {
+            files = List.copyOf(files);
+        }
+
+        /**
+         * The last landed offset, given whether every file of the recorded flush exists: the flush's last offset if
+         * so, else the offset before it.
+         */
+        public long landedThrough(boolean flushComplete) {
+            return flushComplete ? flushLast : landed;
+        }
     }
 
-    private static OptionalLong parse(String key, byte[] bytes) {
+    /** The partition's marker, or empty when nothing was ever flushed. */
+    public Optional<Marker> read(TopicPartition tp) {
+        String key = markerKey(tp);
+        return store.get(key).map(bytes -> parse(key, bytes));
+    }
+
+    private static Marker parse(String key, byte[] bytes) {
         Properties props = new Properties();
         try {
             props.load(new StringReader(new String(bytes, StandardCharsets.UTF_8)));
         } catch (IOException e) {
             throw new IllegalStateException("cannot parse commit marker " + key, e);
         }
-        String last = props.getProperty("last.offset");
-        if (last == null) {
-            throw new IllegalStateException("commit marker " + key + " has no last.offset; it was not written by Quiver"
-                    + " or is damaged. Delete it only if you know where this partition's data ends.");
+        String landed = props.getProperty("landed.offset");
+        String start = props.getProperty("flush.start");
+        String last = props.getProperty("flush.last");
+        if (landed == null || start == null || last == null) {
+            throw new IllegalStateException("commit marker " + key + " lacks landed.offset, flush.start or flush.last;"
+                    + " it was not written by this version of Quiver or is damaged. Delete it only if you know where"
+                    + " this partition's data ends.");
         }
-        return OptionalLong.of(Long.parseLong(last.trim()));
+        String files = props.getProperty("flush.files", "").trim();
+        return new Marker(Long.parseLong(landed.trim()), Long.parseLong(start.trim()), Long.parseLong(last.trim()),
+                files.isEmpty() ? List.of() : Arrays.stream(files.split(",")).map(String::trim).collect(Collectors.toList()));
     }
 
     /**
-     * Records that everything of {@code tp} up to and including {@code lastOffset} is landed or deliberately skipped.
-     * Call only after every file of the flush is durable.
+     * Records a flush before its files are uploaded: everything through {@code landed} is durable, and the flush of
+     * {@code [start, last]} writes exactly {@code files}.
      */
-    public void recordLanded(TopicPartition tp, long startOffset, long lastOffset, List<String> files) {
+    public void recordFlush(TopicPartition tp, long landed, long start, long last, List<String> files) {
         StringBuilder text = new StringBuilder(256)
-                .append("# Quiver commit marker: everything up to last.offset is landed. Do not edit.\n")
+                .append("# Quiver commit marker; do not edit. See README.md, 'Delivery'.\n")
                 .append("format=").append(FORMAT_VERSION).append('\n')
                 .append("topic=").append(tp.topic()).append('\n')
                 .append("partition=").append(tp.partition()).append('\n')
-                .append("start.offset=").append(startOffset).append('\n')
-                .append("last.offset=").append(lastOffset).append('\n')
-                .append("files=").append(String.join(",", files)).append('\n');
+                .append("landed.offset=").append(landed).append('\n')
+                .append("flush.start=").append(start).append('\n')
+                .append("flush.last=").append(last).append('\n')
+                .append("flush.files=").append(String.join(",", files)).append('\n');
         byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
         store.put(markerKey(tp), bytes, 0, bytes.length);
     }

@@ -3,6 +3,11 @@ package dev.quiver.config;
 import java.net.URI;
 import java.net.URISyntaxException;
 import dev.quiver.arrow.MetadataColumns;
+import dev.quiver.layout.PathPartitioner;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -31,6 +36,7 @@ public final class QuiverSinkConfig extends AbstractConfig {
     private static final String GROUP_FLUSH = "Flush";
     private static final String GROUP_PARQUET = "Parquet";
     private static final String GROUP_ROWS = "Rows";
+    private static final String GROUP_PATHS = "Paths";
 
     /** Where files land: {@code s3a://bucket[/prefix]} or {@code file:///absolute/dir}. */
     public static final String STORE_URL = "store.url";
@@ -120,6 +126,40 @@ public final class QuiverSinkConfig extends AbstractConfig {
             + " the flag written with behavior.on.null.values=write. Default names are _kafka_<kind>.";
     private static final String METADATA_COLUMN_NAMES_DEFAULT = "";
 
+    /** How files are grouped into folders below the topic. */
+    public static final String PARTITION_BY = "partition.by";
+    private static final String PARTITION_BY_DOC = "How files are grouped into folders below the topic. 'kafka':"
+            + " <topic>/partition=<p>/. 'time': a folder from partition.time.pattern, by the record's Kafka timestamp"
+            + " or the field named in partition.time.source; late records go to their own time's folder. 'field':"
+            + " Hive-style <field>=<value>/ folders for the fields in partition.fields, values escaped so that none can"
+            + " add a folder or leave the prefix. In time and field layouts one flush may write several files, and"
+            + " the file name still carries the topic, the Kafka partition and the start offset.";
+    private static final String PARTITION_BY_DEFAULT = "kafka";
+
+    /** Where time partitioning takes the time from. */
+    public static final String PARTITION_TIME_SOURCE = "partition.time.source";
+    private static final String PARTITION_TIME_SOURCE_DOC = "For partition.by=time: 'record' for the Kafka record"
+            + " timestamp, or the (dotted) name of a value field holding epoch milliseconds or a Connect Timestamp.";
+    private static final String PARTITION_TIME_SOURCE_DEFAULT = "record";
+
+    /** The folder pattern of time partitioning. */
+    public static final String PARTITION_TIME_PATTERN = "partition.time.pattern";
+    private static final String PARTITION_TIME_PATTERN_DOC = "For partition.by=time: a java.time DateTimeFormatter"
+            + " pattern for the folder, literal text in single quotes, e.g. 'dt='yyyy-MM-dd/'hr='HH.";
+    private static final String PARTITION_TIME_PATTERN_DEFAULT = "'dt='yyyy-MM-dd/'hr='HH";
+
+    /** The time zone of time partitioning. */
+    public static final String PARTITION_TIME_ZONE = "partition.time.zone";
+    private static final String PARTITION_TIME_ZONE_DOC = "For partition.by=time: the time zone the folder's date and"
+            + " hour are in, e.g. UTC or Europe/Berlin.";
+    private static final String PARTITION_TIME_ZONE_DEFAULT = "UTC";
+
+    /** The fields of field partitioning. */
+    public static final String PARTITION_FIELDS = "partition.fields";
+    private static final String PARTITION_FIELDS_DOC = "For partition.by=field: the (dotted) value fields whose values"
+            + " name the folders, in order, e.g. country,city. A null or missing value goes to"
+            + " <field>=__HIVE_DEFAULT_PARTITION__.";
+
     /** Metadata kinds as config lists name them; declared before CONFIG_DEF, whose validators use it. */
     private static final List<String> KINDS = java.util.Arrays.stream(MetadataColumns.Kind.values())
             .map(MetadataColumns.Kind::configName).collect(java.util.stream.Collectors.toList());
@@ -135,6 +175,10 @@ public final class QuiverSinkConfig extends AbstractConfig {
         String problem = validateAcrossFields(getPassword(S3_ACCESS_KEY), getPassword(S3_SECRET_KEY));
         if (problem != null) {
             throw new ConfigException(S3_SECRET_KEY, "[hidden]", problem);
+        }
+        String partitioning = validatePartitioning(getString(PARTITION_BY), getList(PARTITION_FIELDS));
+        if (partitioning != null) {
+            throw new ConfigException(PARTITION_FIELDS, getList(PARTITION_FIELDS), partitioning);
         }
     }
 
@@ -197,6 +241,19 @@ public final class QuiverSinkConfig extends AbstractConfig {
                 Importance.LOW, METADATA_COLUMN_NAMES_DOC, GROUP_ROWS, ++order, Width.LONG, "Metadata column names");
 
         order = 0;
+        def.define(PARTITION_BY, Type.STRING, PARTITION_BY_DEFAULT,
+                ConfigDef.CaseInsensitiveValidString.in("kafka", "time", "field"), Importance.HIGH, PARTITION_BY_DOC,
+                GROUP_PATHS, ++order, Width.SHORT, "Partition by");
+        def.define(PARTITION_TIME_SOURCE, Type.STRING, PARTITION_TIME_SOURCE_DEFAULT, new ConfigDef.NonEmptyString(),
+                Importance.MEDIUM, PARTITION_TIME_SOURCE_DOC, GROUP_PATHS, ++order, Width.MEDIUM, "Time source");
+        def.define(PARTITION_TIME_PATTERN, Type.STRING, PARTITION_TIME_PATTERN_DEFAULT, new TimePatternValidator(),
+                Importance.MEDIUM, PARTITION_TIME_PATTERN_DOC, GROUP_PATHS, ++order, Width.MEDIUM, "Time pattern");
+        def.define(PARTITION_TIME_ZONE, Type.STRING, PARTITION_TIME_ZONE_DEFAULT, new ZoneValidator(),
+                Importance.MEDIUM, PARTITION_TIME_ZONE_DOC, GROUP_PATHS, ++order, Width.SHORT, "Time zone");
+        def.define(PARTITION_FIELDS, Type.LIST, "", Importance.MEDIUM, PARTITION_FIELDS_DOC, GROUP_PATHS, ++order,
+                Width.LONG, "Partition fields");
+
+        order = 0;
         def.define(PARQUET_COMPRESSION, Type.STRING, PARQUET_COMPRESSION_DEFAULT,
                 ConfigDef.CaseInsensitiveValidString.in("snappy", "zstd", "gzip", "none"), Importance.MEDIUM,
                 PARQUET_COMPRESSION_DOC, GROUP_PARQUET, ++order, Width.SHORT, "Compression");
@@ -244,6 +301,66 @@ public final class QuiverSinkConfig extends AbstractConfig {
     /** Lower-case codec name: snappy, zstd, gzip or none. */
     public String parquetCompression() {
         return getString(PARQUET_COMPRESSION).toLowerCase(Locale.ROOT);
+    }
+
+    /** The path partitioner {@code partition.*} describes. */
+    public PathPartitioner pathPartitioner() {
+        switch (getString(PARTITION_BY).toLowerCase(Locale.ROOT)) {
+            case "time": {
+                String source = getString(PARTITION_TIME_SOURCE).trim();
+                return PathPartitioner.byTime(source.equals("record") ? null : source,
+                        getString(PARTITION_TIME_PATTERN), ZoneId.of(getString(PARTITION_TIME_ZONE).trim()));
+            }
+            case "field":
+                return PathPartitioner.byFields(getList(PARTITION_FIELDS));
+            default:
+                return PathPartitioner.byKafka();
+        }
+    }
+
+    /**
+     * The cross-field check of partitioning: field partitioning needs fields. Returns the message for
+     * {@link #PARTITION_FIELDS}, or null.
+     */
+    public static String validatePartitioning(String partitionBy, List<?> fields) {
+        if ("field".equalsIgnoreCase(partitionBy) && (fields == null || fields.isEmpty())) {
+            return "partition.by=field needs at least one field here";
+        }
+        return null;
+    }
+
+    /** A DateTimeFormatter pattern that formats an instant without error. */
+    private static final class TimePatternValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            try {
+                DateTimeFormatter.ofPattern((String) value).withZone(ZoneOffset.UTC).format(Instant.EPOCH);
+            } catch (IllegalArgumentException | java.time.DateTimeException e) {
+                throw new ConfigException(name, value, "is not a usable DateTimeFormatter pattern: " + e.getMessage());
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "a DateTimeFormatter pattern";
+        }
+    }
+
+    /** A time zone id java.time knows. */
+    private static final class ZoneValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            try {
+                ZoneId.of(((String) value).trim());
+            } catch (java.time.DateTimeException e) {
+                throw new ConfigException(name, value, "is not a time zone: " + e.getMessage());
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "a time zone id, e.g. UTC or Europe/Berlin";
+        }
     }
 
     /** True when values are JSON text or bytes to parse ({@code value.format=json}). */

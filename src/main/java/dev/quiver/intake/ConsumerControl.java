@@ -13,4 +13,7 @@ public interface ConsumerControl {
 
     /** How long Connect should wait before retrying a put() that failed with a retriable error. */
     void retryAfter(long millis);
+
+    /** Call put() again within {@code millis}, even if no record arrives, so a time threshold is met on time. */
+    void wakeWithin(long millis);
 }

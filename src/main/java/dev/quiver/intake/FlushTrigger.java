@@ -11,5 +11,7 @@ public enum FlushTrigger {
     /** A record arrived whose schema the open batch cannot hold. */
     SCHEMA_CHANGE,
     /** Connect closed the partition: a rebalance or the task stopping. */
-    CLOSE
+    CLOSE,
+    /** A flush found incomplete on open was replayed and is cut where the first attempt was cut. */
+    RECOVERY
 }

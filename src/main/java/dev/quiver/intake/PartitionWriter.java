@@ -9,6 +9,7 @@ import dev.quiver.arrow.SchemaMerger;
 import dev.quiver.commit.CommitLog;
 import dev.quiver.decode.JsonValues;
 import dev.quiver.layout.FileLayout;
+import dev.quiver.layout.PathPartitioner;
 import dev.quiver.metrics.FlushLog;
 import dev.quiver.metrics.TaskMetrics;
 import dev.quiver.parquet.EncodedFile;
@@ -57,13 +58,21 @@ final class PartitionWriter implements AutoCloseable {
     private final Settings settings;
     private final TaskMetrics.Partition metrics;
     private final List<Future<Void>> pendingReports = new ArrayList<>();
-    /** Open batches by record type; empty string for unnamed schemas, schemaless data and tombstones. */
+    /**
+     * Open batches by record type and path folder: record type is empty for unnamed schemas, schemaless data and
+     * tombstones; the path is the time or field folder, or null in the Kafka-partition layout.
+     */
     private final Map<String, Slot> slots = new LinkedHashMap<>();
 
     private long landed;
     private long accepted;
     private long flushStartOffset;
     private long openedNanos;
+    /** While replaying a flush found incomplete on open: where that flush ended, else -1. */
+    private long recoveryEnd = -1;
+    private long recoveryStart = -1;
+    /** The keys the incomplete flush recorded; those the replay does not rewrite are deleted. */
+    private List<String> recoveryFiles = List.of();
 
     /** What to do with a record whose value is null. */
     enum NullValues { IGNORE, FAIL, WRITE }
@@ -72,12 +81,13 @@ final class PartitionWriter implements AutoCloseable {
     record Settings(long maxRecords, long maxBytes, long intervalNanos, BufferAllocator allocator,
             ParquetEncoder encoder, FileLayout layout, CommitLog commitLog, ObjectStore store,
             DeadLetters deadLetters, boolean tolerateAll, MetadataColumns metadata, NullValues nullValues,
-            boolean valuesAreJson, TaskMetrics metrics) {
+            boolean valuesAreJson, TaskMetrics metrics, PathPartitioner partitioner) {
     }
 
     /** One record type's batch, with what is known to fit it and the encoded file kept across upload retries. */
     private static final class Slot {
         final String recordType;
+        final String path;
         ArrowBatch batch;
         /** Schemas already known to merge into the batch's as they are; identity, as converters cache schemas. */
         final Set<Schema> fittingValues = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -89,8 +99,9 @@ final class PartitionWriter implements AutoCloseable {
         long lastRowOffset = -1;
         EncodedFile encoded;
 
-        Slot(String recordType) {
+        Slot(String recordType, String path) {
             this.recordType = recordType;
+            this.path = path;
         }
     }
 
@@ -106,6 +117,20 @@ final class PartitionWriter implements AutoCloseable {
         return tp;
     }
 
+    /**
+     * Replays the flush of {@code [start, end]} that was found incomplete: no threshold cuts it, it is flushed as soon
+     * as offset {@code end} is accepted, so it writes the same keys as the first attempt.
+     */
+    void recover(long start, long end, List<String> files) {
+        this.recoveryStart = start;
+        this.recoveryEnd = end;
+        this.recoveryFiles = List.copyOf(files);
+    }
+
+    private boolean recovering() {
+        return recoveryEnd >= 0;
+    }
+
     /** Buffers one record, flushing first if the open batches are due or cannot hold the record's schema. */
     void accept(SinkRecord record, long nowNanos) {
         long offset = record.originalKafkaOffset();
@@ -113,7 +138,11 @@ final class PartitionWriter implements AutoCloseable {
             return;
         }
         settings.metrics().recordIn();
-        if (!slots.isEmpty()) {
+        if (recovering() && offset > recoveryEnd) {
+            // The replayed range ended in records that no longer exist (compaction, retention): cut it here.
+            flush(FlushTrigger.RECOVERY);
+        }
+        if (!slots.isEmpty() && !recovering()) {
             FlushTrigger due = dueBySize();
             if (due != null) {
                 flush(due);
@@ -123,6 +152,9 @@ final class PartitionWriter implements AutoCloseable {
             append(record, offset, nowNanos);
         } catch (DataException e) {
             reject(record, offset, e);
+        }
+        if (recovering() && accepted >= recoveryEnd) {
+            flush(FlushTrigger.RECOVERY);
         }
     }
 
@@ -159,7 +191,9 @@ final class PartitionWriter implements AutoCloseable {
         }
 
         String recordType = tombstone || inferredValue || valueSchema.name() == null ? "" : valueSchema.name();
-        Slot slot = slotFor(recordType, valueSchema, keySchema, inferredValue, inferredKey, tombstone, nowNanos);
+        PathPartitioner partitioner = settings.partitioner();
+        String path = partitioner.byKafkaPartition() ? null : partitioner.pathOf(record, value);
+        Slot slot = slotFor(recordType, path, valueSchema, keySchema, inferredValue, inferredKey, tombstone, nowNanos);
         slot.batch.append(record, key, value, tombstone);
         // A file encoded for an upload that failed no longer matches the batch.
         slot.encoded = null;
@@ -173,14 +207,20 @@ final class PartitionWriter implements AutoCloseable {
     }
 
     /** The slot for this record, opened, evolved, or flushed and reopened as its schemas require. */
-    private Slot slotFor(String recordType, Schema valueSchema, Schema keySchema, boolean inferredValue,
+    private Slot slotFor(String recordType, String path, Schema valueSchema, Schema keySchema, boolean inferredValue,
             boolean inferredKey, boolean tombstone, long nowNanos) {
-        Slot slot = slots.get(recordType);
+        String slotKey = path == null ? recordType : recordType + '\u0000' + path;
+        Slot slot = slots.get(slotKey);
         if (slot != null) {
             try {
                 evolveIfNeeded(slot, valueSchema, keySchema, inferredValue, inferredKey, tombstone);
                 return slot;
             } catch (SchemaMerger.IncompatibleSchemaException e) {
+                if (recovering()) {
+                    // The first attempt met the same change at the same offset; it is replayed the same way below.
+                    throw new IllegalStateException("schema change inside a replayed flush of " + tp
+                            + "; the first attempt could not have cut there: " + e.getMessage(), e);
+                }
                 LOG.info("Schema change in {} that cannot share a file: {}; closing the current file and starting a"
                         + " new one", tp, e.getMessage());
                 flush(FlushTrigger.SCHEMA_CHANGE);
@@ -190,13 +230,13 @@ final class PartitionWriter implements AutoCloseable {
             flushStartOffset = landed >= 0 ? landed + 1 : -1;
             openedNanos = nowNanos;
         }
-        slot = new Slot(recordType);
+        slot = new Slot(recordType, path);
         slot.inferredValues = inferredValue;
         slot.inferredKeys = inferredKey;
         Schema initialValue = valueSchema != null && tombstone ? SchemaMerger.allFieldsOptional(valueSchema) : valueSchema;
         RowLayout layout = new RowLayout(initialValue, keySchema, settings.metadata());
-        slot.batch = ArrowBatch.open(layout, settings.allocator(), tp + "/" + recordType);
-        slots.put(recordType, slot);
+        slot.batch = ArrowBatch.open(layout, settings.allocator(), tp + "/" + slotKey);
+        slots.put(slotKey, slot);
         return slot;
     }
 
@@ -252,20 +292,23 @@ final class PartitionWriter implements AutoCloseable {
         }
     }
 
+    /** Thresholds count the whole partition: its rows may spread over many record types and time folders. */
     private FlushTrigger dueBySize() {
         long bytes = 0;
+        long rows = 0;
         for (Slot slot : slots.values()) {
-            if (slot.batch.rows() >= settings.maxRecords()) {
-                return FlushTrigger.RECORDS;
-            }
+            rows += slot.batch.rows();
             bytes += slot.batch.bufferBytes();
+        }
+        if (rows >= settings.maxRecords()) {
+            return FlushTrigger.RECORDS;
         }
         return bytes >= settings.maxBytes() ? FlushTrigger.BYTES : null;
     }
 
     /** Flushes the batches if any threshold is reached; called after every put(), empty ones included. */
     void flushIfDue(long nowNanos) {
-        if (slots.isEmpty()) {
+        if (slots.isEmpty() || recovering()) {
             return;
         }
         FlushTrigger due = dueBySize();
@@ -290,16 +333,23 @@ final class PartitionWriter implements AutoCloseable {
     }
 
     /**
-     * Encodes and uploads every open batch, then records them in the commit log under one marker. On a storage error
-     * the batches are kept, so the same files can be retried; the exception says whether retrying makes sense.
+     * Lands every open batch: records the flush (its range and every key) in the commit marker, then uploads the
+     * files. On a storage error the batches are kept, so the same files can be retried; the exception says whether
+     * retrying makes sense.
      */
     void flush(FlushTrigger trigger) {
-        if (slots.isEmpty()) {
+        if (slots.isEmpty() && !recovering()) {
             return;
         }
         awaitDeadLetters();
-        long start = flushStartOffset >= 0 ? flushStartOffset : firstRowOffset();
+        long start = recovering() ? recoveryStart : flushStartOffset >= 0 ? flushStartOffset : firstRowOffset();
         List<String> keys = new ArrayList<>(slots.size());
+        for (Slot slot : slots.values()) {
+            keys.add(settings.layout().dataKey(tp, start, slot.recordType, slot.path));
+        }
+        // Intent first: if the task dies during the uploads, the next owner knows exactly which keys to check.
+        settings.commitLog().recordFlush(tp, landed, start, accepted, keys);
+        int i = 0;
         for (Slot slot : slots.values()) {
             long began = System.nanoTime();
             if (slot.encoded == null) {
@@ -311,9 +361,8 @@ final class PartitionWriter implements AutoCloseable {
                         "kafka.offset.last", Long.toString(slot.lastRowOffset)));
             }
             long encoded = System.nanoTime();
-            String key = settings.layout().dataKey(tp, start, slot.recordType);
+            String key = keys.get(i++);
             settings.store().put(key, slot.encoded.bytes(), 0, slot.encoded.length());
-            keys.add(key);
             long uploaded = System.nanoTime();
             settings.metrics().fileLanded(slot.encoded.rows(), slot.batch.bufferBytes(), slot.encoded.length(),
                     encoded - began, uploaded - encoded);
@@ -321,11 +370,42 @@ final class PartitionWriter implements AutoCloseable {
                     slot.batch.bufferBytes(), slot.encoded.length(), key, trigger.name(), encoded - began,
                     uploaded - encoded);
         }
-        // The marker covers everything accepted so far: the rows just landed and any records skipped among them.
-        settings.commitLog().recordLanded(tp, start, accepted, keys);
+        if (recovering()) {
+            for (String orphan : recoveryFiles) {
+                if (!keys.contains(orphan)) {
+                    LOG.info("Deleting {}: written by an interrupted flush of {} that the replay did not rewrite",
+                            orphan, tp);
+                    settings.store().delete(orphan);
+                }
+            }
+            recoveryEnd = -1;
+            recoveryStart = -1;
+            recoveryFiles = List.of();
+        }
         landed = accepted;
         metrics.landed(landed);
         discardBatches();
+    }
+
+    /**
+     * Lands the batches when the partition closes, unless a replayed flush is not complete yet: a cut there would
+     * differ from the first attempt's, so the batches are dropped and the next owner replays again.
+     */
+    void flushOnClose() {
+        if (recovering() && accepted < recoveryEnd) {
+            LOG.info("Closing {} in the middle of a replayed flush; the next owner replays it", tp);
+            abandon();
+            return;
+        }
+        flush(FlushTrigger.CLOSE);
+    }
+
+    /** Nanoseconds until the interval threshold is due, or Long.MAX_VALUE when nothing is buffered. */
+    long nanosUntilDue(long nowNanos) {
+        if (slots.isEmpty() || recovering()) {
+            return Long.MAX_VALUE;
+        }
+        return Math.max(0, settings.intervalNanos() - (nowNanos - openedNanos));
     }
 
     private long firstRowOffset() {

@@ -13,7 +13,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.OptionalLong;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.apache.arrow.memory.BufferAllocator;
@@ -71,7 +72,7 @@ public final class SinkWriter implements AutoCloseable {
                 new ParquetEncoder(WriterOptions.withCodec(config.parquetCompression())), new FileLayout(prefix),
                 commitLog, store, deadLetters, tolerateAll, config.metadataColumns(),
                 PartitionWriter.NullValues.valueOf(config.behaviorOnNullValues().toUpperCase(java.util.Locale.ROOT)),
-                config.valueFormatJson(), metrics);
+                config.valueFormatJson(), metrics, config.pathPartitioner());
     }
 
     /** Takes ownership of newly assigned partitions and seeks each past what its commit marker says has landed. */
@@ -86,31 +87,58 @@ public final class SinkWriter implements AutoCloseable {
     }
 
     private PartitionWriter openPartition(TopicPartition tp) {
-        OptionalLong landed = readMarker(tp);
-        if (landed.isPresent()) {
+        Optional<CommitLog.Marker> marker = readMarker(tp);
+        if (marker.isEmpty()) {
+            LOG.info("Opened {}: nothing landed yet, resuming at Connect's committed offset", tp);
+            return newPartitionWriter(tp, -1);
+        }
+        CommitLog.Marker m = marker.get();
+        boolean complete = allExist(tp, m.files());
+        long landed = m.landedThrough(complete);
+        PartitionWriter writer = newPartitionWriter(tp, landed);
+        if (complete) {
             // The marker, not Kafka's committed offset, says where durable data ends: a crash after a file landed but
             // before Connect committed would otherwise replay that file's records.
-            consumer.seek(tp, landed.getAsLong() + 1);
-            LOG.info("Opened {}: landed through offset {}, resuming at {}", tp, landed.getAsLong(),
-                    landed.getAsLong() + 1);
+            consumer.seek(tp, landed + 1);
+            LOG.info("Opened {}: landed through offset {}, resuming at {}", tp, landed, landed + 1);
         } else {
-            LOG.info("Opened {}: nothing landed yet, resuming at Connect's committed offset", tp);
+            consumer.seek(tp, m.flushStart());
+            writer.recover(m.flushStart(), m.flushLast(), m.files());
+            LOG.info("Opened {}: the flush of offsets {}..{} was interrupted; replaying it from {} to rewrite the same"
+                    + " {} file(s)", tp, m.flushStart(), m.flushLast(), m.flushStart(), m.files().size());
         }
-        return new PartitionWriter(tp, landed.orElse(-1), settings,
-                metrics.openPartition(tp, landed.orElse(-1), nanoClock));
+        return writer;
     }
 
-    private OptionalLong readMarker(TopicPartition tp) {
+    private PartitionWriter newPartitionWriter(TopicPartition tp, long landed) {
+        return new PartitionWriter(tp, landed, settings, metrics.openPartition(tp, landed, nanoClock));
+    }
+
+    private boolean allExist(TopicPartition tp, List<String> keys) {
+        for (String key : keys) {
+            if (!withRetries(tp, "check " + key, () -> store.exists(key))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private Optional<CommitLog.Marker> readMarker(TopicPartition tp) {
+        return withRetries(tp, "read the commit marker", () -> commitLog.read(tp));
+    }
+
+    /** Storage reads on open, retried through short outages; a partition cannot start without them. */
+    private <T> T withRetries(TopicPartition tp, String what, java.util.function.Supplier<T> call) {
         for (int attempt = 1; ; attempt++) {
             try {
-                return commitLog.lastLanded(tp);
+                return call.get();
             } catch (StoreException e) {
                 if (!e.retriable() || attempt >= OPEN_ATTEMPTS) {
-                    throw new ConnectException("cannot read the commit marker of " + tp + " from " + store.describe()
-                            + ": " + e.getMessage(), e);
+                    throw new ConnectException("cannot " + what + " of " + tp + " in " + store.describe() + ": "
+                            + e.getMessage(), e);
                 }
-                LOG.warn("Reading the commit marker of {} failed (attempt {} of {}), retrying: {}", tp, attempt,
-                        OPEN_ATTEMPTS, e.getMessage());
+                LOG.warn("Could not {} of {} (attempt {} of {}), retrying: {}", what, tp, attempt, OPEN_ATTEMPTS,
+                        e.getMessage());
                 sleep(backoffMillis(attempt));
             }
         }
@@ -134,10 +162,17 @@ public final class SinkWriter implements AutoCloseable {
                 current.accept(record, nanoClock.getAsLong());
             }
             long now = nanoClock.getAsLong();
+            long nextDue = Long.MAX_VALUE;
             for (PartitionWriter writer : partitions.values()) {
                 writer.flushIfDue(now);
+                nextDue = Math.min(nextDue, writer.nanosUntilDue(now));
             }
             consecutiveStoreFailures = 0;
+            if (nextDue != Long.MAX_VALUE) {
+                // Connect waits up to offset.flush.interval.ms for new records before the next put(); without this
+                // an idle partition would land its data only that late, not after flush.interval.ms.
+                consumer.wakeWithin(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextDue)));
+            }
         } catch (StoreException e) {
             throw storeFailure(e);
         }
@@ -200,7 +235,7 @@ public final class SinkWriter implements AutoCloseable {
                 continue;
             }
             try {
-                writer.flush(FlushTrigger.CLOSE);
+                writer.flushOnClose();
             } catch (RuntimeException e) {
                 LOG.warn("Could not land the buffer of {} on close; dropping it, the next owner re-reads it from the"
                         + " commit marker: {}", tp, e.getMessage());

@@ -24,26 +24,32 @@ public final class FileLayout {
 
     /** The key of the file whose offset range starts at {@code startOffset}, for unnamed value schemas. */
     public String dataKey(TopicPartition tp, long startOffset) {
-        return dataKey(tp, startOffset, "");
+        return dataKey(tp, startOffset, "", null);
     }
 
     /**
-     * The key of the file of {@code recordType} whose offset range starts at {@code startOffset}.
+     * The key of a file whose offset range starts at {@code startOffset}.
      *
      * @param recordType the value schema's name, or empty for unnamed schemas and schemaless data
+     * @param path       the time or field folder of {@link PathPartitioner}, or null for the Kafka-partition folder
      */
-    public String dataKey(TopicPartition tp, long startOffset, String recordType) {
-        return partitionDirectory(tp, recordType) + tp.topic() + '+' + tp.partition() + '+' + pad(startOffset) + EXTENSION;
+    public String dataKey(TopicPartition tp, long startOffset, String recordType, String path) {
+        StringBuilder key = new StringBuilder(96).append(tp.topic()).append('/');
+        if (!recordType.isEmpty()) {
+            key.append("record_type=").append(escape(recordType)).append('/');
+        }
+        if (path == null) {
+            key.append("partition=").append(tp.partition()).append('/');
+        } else if (!path.isEmpty()) {
+            key.append(path).append('/');
+        }
+        key.append(tp.topic()).append('+').append(tp.partition()).append('+').append(pad(startOffset)).append(EXTENSION);
+        return join(prefix, key.toString());
     }
 
-    /** The folder (ending in '/') that holds the files of {@code tp} with unnamed value schemas. */
+    /** The folder (ending in '/') that holds the files of {@code tp} with unnamed value schemas, in Kafka layout. */
     public String partitionDirectory(TopicPartition tp) {
-        return partitionDirectory(tp, "");
-    }
-
-    private String partitionDirectory(TopicPartition tp, String recordType) {
-        String type = recordType.isEmpty() ? "" : "record_type=" + escape(recordType) + "/";
-        return join(prefix, tp.topic() + "/" + type + "partition=" + tp.partition() + "/");
+        return join(prefix, tp.topic() + "/partition=" + tp.partition() + "/");
     }
 
     /**

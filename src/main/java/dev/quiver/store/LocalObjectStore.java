@@ -73,6 +73,11 @@ public final class LocalObjectStore implements ObjectStore {
     }
 
     @Override
+    public boolean exists(String key) {
+        return Files.isRegularFile(resolve(key));
+    }
+
+    @Override
     public List<String> list(String prefix) {
         // Walk from the deepest existing directory the prefix names, not the whole root.
         int slash = prefix.lastIndexOf('/');

@@ -17,6 +17,9 @@ public interface ObjectStore extends AutoCloseable {
     /** The whole object, or empty when there is none. */
     Optional<byte[]> get(String key);
 
+    /** True when an object exists at {@code key}; one metadata request, no download. */
+    boolean exists(String key);
+
     /** Every key that starts with {@code prefix}, in no promised order. */
     List<String> list(String prefix);
 

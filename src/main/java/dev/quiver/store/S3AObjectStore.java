@@ -80,6 +80,19 @@ public final class S3AObjectStore implements ObjectStore {
     }
 
     @Override
+    public boolean exists(String key) {
+        try {
+            return fs.getFileStatus(path(key)).isFile();
+        } catch (UnknownStoreException e) {
+            throw failure("check " + root + key, e);
+        } catch (FileNotFoundException e) {
+            return false;
+        } catch (IOException e) {
+            throw failure("check " + root + key, e);
+        }
+    }
+
+    @Override
     public List<String> list(String prefix) {
         int slash = prefix.lastIndexOf('/');
         String dir = slash < 0 ? "" : prefix.substring(0, slash);

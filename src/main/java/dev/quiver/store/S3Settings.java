@@ -53,7 +53,8 @@ public record S3Settings(String endpoint, String region, boolean pathStyleAccess
         conf.setInt("fs.s3a.retry.limit", 2);
         conf.set("fs.s3a.retry.interval", "250ms");
         conf.setInt("fs.s3a.attempts.maximum", 2);
-        conf.set("fs.s3a.connection.establish.timeout", "5s");
+        // 15 s is the least Hadoop 3.5 accepts; it raises lower values with a warning.
+        conf.set("fs.s3a.connection.establish.timeout", "15s");
         conf.set("fs.s3a.connection.timeout", "30s");
         conf.set("fs.s3a.connection.request.timeout", "60s");
         return conf;

@@ -14,28 +14,36 @@ class CommitLogTest {
 
     @Test
     void absentMarkerMeansNothingLanded() {
-        assertThat(new CommitLog(new InMemoryObjectStore(), "p", "c").lastLanded(tp)).isEmpty();
+        assertThat(new CommitLog(new InMemoryObjectStore(), "p", "c").read(tp)).isEmpty();
     }
 
     @Test
-    void lastLandedOffsetRoundTripsAndLaterFlushesReplaceIt() {
+    void markerRoundTripsAndLaterFlushesReplaceIt() {
         InMemoryObjectStore store = new InMemoryObjectStore();
         CommitLog log = new CommitLog(store, "p", "my connector/1");
-        log.recordLanded(tp, 0, 99, List.of("p/events/partition=2/a.parquet"));
-        log.recordLanded(tp, 100, 250, List.of("p/events/partition=2/b.parquet"));
+        log.recordFlush(tp, -1, 0, 99, List.of("p/a.parquet"));
+        log.recordFlush(tp, 99, 100, 250, List.of("p/b.parquet", "p/c.parquet"));
 
-        assertThat(log.lastLanded(tp)).hasValue(250);
+        CommitLog.Marker marker = log.read(tp).orElseThrow();
+        assertThat(marker).isEqualTo(new CommitLog.Marker(99, 100, 250, List.of("p/b.parquet", "p/c.parquet")));
+        assertThat(marker.landedThrough(true)).isEqualTo(250);
+        assertThat(marker.landedThrough(false)).isEqualTo(99);
         // The connector name is escaped so it can never add path segments.
         assertThat(store.list("p/_quiver/")).containsExactly("p/_quiver/offsets/my+connector%2F1/events+2.properties");
-        assertThat(new String(store.get(log.markerKey(tp)).orElseThrow(), StandardCharsets.UTF_8))
-                .contains("files=p/events/partition=2/b.parquet");
+    }
+
+    @Test
+    void aFlushWithNoFilesRoundTrips() {
+        CommitLog log = new CommitLog(new InMemoryObjectStore(), "", "c");
+        log.recordFlush(tp, 4, 5, 9, List.of());
+        assertThat(log.read(tp)).hasValue(new CommitLog.Marker(4, 5, 9, List.of()));
     }
 
     @Test
     void markersOfTwoConnectorsAreSeparate() {
         InMemoryObjectStore store = new InMemoryObjectStore();
-        new CommitLog(store, "", "a").recordLanded(tp, 0, 10, List.of("x"));
-        assertThat(new CommitLog(store, "", "b").lastLanded(tp)).isEmpty();
+        new CommitLog(store, "", "a").recordFlush(tp, -1, 0, 10, List.of("x"));
+        assertThat(new CommitLog(store, "", "b").read(tp)).isEmpty();
     }
 
     @Test
@@ -44,6 +52,6 @@ class CommitLogTest {
         CommitLog log = new CommitLog(store, "", "c");
         byte[] junk = "hello=world\n".getBytes(StandardCharsets.UTF_8);
         store.put(log.markerKey(tp), junk, 0, junk.length);
-        assertThatThrownBy(() -> log.lastLanded(tp)).hasMessageContaining("has no last.offset");
+        assertThatThrownBy(() -> log.read(tp)).hasMessageContaining("lacks landed.offset");
     }
 }

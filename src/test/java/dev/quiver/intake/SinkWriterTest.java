@@ -62,6 +62,7 @@ class SinkWriterTest {
     private final AtomicLong clock = new AtomicLong();
     private final Map<TopicPartition, Long> seeks = new HashMap<>();
     private final List<Long> backoffs = new ArrayList<>();
+    private final List<Long> wakeups = new ArrayList<>();
     private final List<String> deadLetterReasons = new ArrayList<>();
     private final List<SinkRecord> deadLetterRecords = new ArrayList<>();
     private final List<SinkWriter> writers = new ArrayList<>();
@@ -87,6 +88,11 @@ class SinkWriterTest {
             @Override
             public void retryAfter(long millis) {
                 backoffs.add(millis);
+            }
+
+            @Override
+            public void wakeWithin(long millis) {
+                wakeups.add(millis);
             }
         };
         DeadLetters deadLetters = (record, reason) -> {
@@ -561,6 +567,99 @@ class SinkWriterTest {
         writers.remove(writer);
         writer.close();
         assertThat(jmx.isRegistered(task)).isFalse();
+    }
+
+    @Test
+    void crashDuringAFlushIsReplayedToTheSameKeysAndCut() throws Exception {
+        Map<String, String> timeLayout = Map.of(QuiverSinkConfig.PARTITION_BY, "time",
+                QuiverSinkConfig.PARTITION_TIME_PATTERN, "'hr='HH", QuiverSinkConfig.FLUSH_MAX_RECORDS, "6");
+        SinkWriter first = writer(timeLayout, false);
+        first.open(List.of(P0));
+        // Offsets 0..5 spread over three hours: one flush writes three files. After the marker and the first file,
+        // uploads fail; then the task dies.
+        List<SinkRecord> batch = hourly(0, 12);
+        store.failAfterPuts(2);
+        assertThatThrownBy(() -> first.put(batch)).isInstanceOf(RetriableException.class);
+        writers.remove(first);
+        first.close();
+        assertThat(dataKeys()).hasSize(1);
+        store.heal();
+
+        // The next owner finds the flush incomplete, replays it from its start, cuts it where it was cut (at offset 5,
+        // although its own threshold would cut later) and rewrites the same three keys.
+        SinkWriter second = writer(Map.of(QuiverSinkConfig.PARTITION_BY, "time",
+                QuiverSinkConfig.PARTITION_TIME_PATTERN, "'hr='HH", QuiverSinkConfig.FLUSH_MAX_RECORDS, "100"), false);
+        second.open(List.of(P0));
+        assertThat(seeks).containsEntry(P0, 0L);
+        second.put(batch);
+        assertThat(dataKeys()).containsExactly(
+                "landing/events/hr=00/events+0+00000000000000000000.parquet",
+                "landing/events/hr=01/events+0+00000000000000000000.parquet",
+                "landing/events/hr=02/events+0+00000000000000000000.parquet");
+        assertThat(second.committableOffsets()).containsExactly(Map.entry(P0, new OffsetAndMetadata(6)));
+        second.close(List.of(P0));
+        assertThat(landedRows()).isEqualTo(expectedRows(0, 12));
+    }
+
+    @Test
+    void filesOfAnInterruptedFlushThatTheReplayDoesNotRewriteAreDeleted() throws Exception {
+        SinkWriter first = writer(Map.of(QuiverSinkConfig.PARTITION_BY, "time",
+                QuiverSinkConfig.PARTITION_TIME_PATTERN, "'hr='HH", QuiverSinkConfig.FLUSH_MAX_RECORDS, "6"), false);
+        first.open(List.of(P0));
+        store.failAfterPuts(3);
+        assertThatThrownBy(() -> first.put(hourly(0, 6))).isInstanceOf(RetriableException.class);
+        writers.remove(first);
+        first.close();
+        assertThat(dataKeys()).hasSize(2);
+        store.heal();
+
+        // Offset 5 (hour 2) is gone from the log by the time of the replay (compaction): the replay writes two files,
+        // and the third file of the first attempt must not survive as an orphan.
+        SinkWriter second = writer(Map.of(QuiverSinkConfig.PARTITION_BY, "time",
+                QuiverSinkConfig.PARTITION_TIME_PATTERN, "'hr='HH"), false);
+        second.open(List.of(P0));
+        List<SinkRecord> replay = new ArrayList<>(hourly(0, 4));
+        replay.addAll(hourly(6, 8));
+        second.put(replay);
+        second.close(List.of(P0));
+        assertThat(dataKeys()).doesNotContain("landing/events/hr=02/events+0+00000000000000000000.parquet");
+        List<List<Object>> expected = new ArrayList<>(expectedRows(0, 4));
+        expected.addAll(expectedRows(6, 8));
+        assertThat(landedRows()).isEqualTo(expected);
+    }
+
+    /** Records whose Kafka timestamps put offsets 2k and 2k+1 in hour k. */
+    private static List<SinkRecord> hourly(long from, long toExclusive) {
+        List<SinkRecord> out = new ArrayList<>();
+        for (long o = from; o < toExclusive; o++) {
+            out.add(new SinkRecord(TOPIC, 0, null, null, V1, new Struct(V1).put("id", o).put("name", "n" + o), o,
+                    (o / 2) * 3_600_000L + 1_000, TimestampType.CREATE_TIME));
+        }
+        return out;
+    }
+
+    @Test
+    void fieldPartitionValuesAreEscaped() throws Exception {
+        SinkWriter writer = writer(Map.of(QuiverSinkConfig.PARTITION_BY, "field",
+                QuiverSinkConfig.PARTITION_FIELDS, "name"), false);
+        writer.open(List.of(P0));
+        writer.put(List.of(
+                new SinkRecord(TOPIC, 0, null, null, V1, new Struct(V1).put("id", 0L).put("name", "../../etc"), 0),
+                new SinkRecord(TOPIC, 0, null, null, V1, new Struct(V1).put("id", 1L).put("name", "DE"), 1)));
+        writer.close(List.of(P0));
+        assertThat(dataKeys()).containsExactly(
+                "landing/events/name=..%2F..%2Fetc/events+0+00000000000000000000.parquet",
+                "landing/events/name=DE/events+0+00000000000000000000.parquet");
+    }
+
+    @Test
+    void anIdlePartitionAsksConnectToCallPutBeforeItsIntervalEnds() {
+        SinkWriter writer = writer(Map.of(QuiverSinkConfig.FLUSH_INTERVAL_MS, "5000"), false);
+        writer.open(List.of(P0));
+        writer.put(records(0, 0, 1));
+        clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(1200));
+        writer.put(List.of());
+        assertThat(wakeups).containsExactly(5000L, 3800L);
     }
 
     @Test

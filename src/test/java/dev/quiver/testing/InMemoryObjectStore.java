@@ -19,15 +19,35 @@ public final class InMemoryObjectStore implements ObjectStore {
     private int failingPuts;
     private boolean failRetriably = true;
     private boolean closed;
+    private boolean failForever;
+    private int succeedBeforeFailing;
+
+    /** Lets {@code count} more puts succeed, then fails every put retriably until told otherwise. */
+    public synchronized void failAfterPuts(int count) {
+        this.succeedBeforeFailing = count;
+        this.failRetriably = true;
+        this.failingPuts = 0;
+        this.failForever = true;
+    }
+
+    /** Ends every injected failure. */
+    public synchronized void heal() {
+        this.failingPuts = 0;
+        this.failForever = false;
+    }
 
     /** Fails the next {@code count} puts; {@code retriably} decides what kind of failure they report. */
     public synchronized void failNextPuts(int count, boolean retriably) {
         this.failingPuts = count;
         this.failRetriably = retriably;
+        this.failForever = false;
     }
 
     @Override
     public synchronized void put(String key, byte[] data, int offset, int length) {
+        if (failForever && succeedBeforeFailing-- <= 0) {
+            throw new StoreException("injected outage writing " + key, null, true);
+        }
         if (failingPuts > 0) {
             failingPuts--;
             throw new StoreException("injected failure writing " + key, null, failRetriably);
@@ -41,6 +61,11 @@ public final class InMemoryObjectStore implements ObjectStore {
     @Override
     public synchronized Optional<byte[]> get(String key) {
         return Optional.ofNullable(objects.get(key)).map(byte[]::clone);
+    }
+
+    @Override
+    public synchronized boolean exists(String key) {
+        return objects.containsKey(key);
     }
 
     @Override

@@ -61,7 +61,10 @@ public final class ParquetReadback implements AutoCloseable {
         }
     }
 
-    /** {@code read_parquet([...files...], filename = true, hive_partitioning = false)}; the files must exist and the list must not be empty. */
+    /**
+     * {@code read_parquet([...files...], filename = true, hive_partitioning = false, union_by_name = true)}; the files
+     * must exist and the list must not be empty.
+     */
     public static String table(Collection<Path> files) {
         if (files.isEmpty()) {
             throw new IllegalArgumentException("no parquet files to read");
@@ -69,8 +72,10 @@ public final class ParquetReadback implements AutoCloseable {
         String list = files.stream()
                 .map(p -> "'" + p.toAbsolutePath().toString().replace("'", "''") + "'")
                 .collect(Collectors.joining(", ", "[", "]"));
-        // hive_partitioning off: DuckDB would otherwise turn the partition=<p> directories into an extra column
-        return "read_parquet(" + list + ", filename = true, hive_partitioning = false)";
+        // hive_partitioning off: DuckDB would otherwise turn the partition=<p> directories into an extra column.
+        // union_by_name: files written before and after a schema change line up by column name (missing -> NULL);
+        // check per-file schemas with columnTypes(List.of(file)) where that matters.
+        return "read_parquet(" + list + ", filename = true, hive_partitioning = false, union_by_name = true)";
     }
 
     /** Table expression over every data file under {@code dir} (see {@link #parquetFiles}). */

@@ -1,0 +1,343 @@
+package dev.quiver.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.gaul.s3proxy.S3Proxy;
+import org.gaul.s3proxy.auth.AuthenticationType;
+import org.gaul.s3proxy.blobstore.BlobStore;
+import org.gaul.s3proxy.blobstore.ForwardingBlobStore;
+import org.gaul.s3proxy.blobstore.S3Exceptions;
+import org.gaul.s3proxy.blobstore.domain.MultipartUpload;
+import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
+
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.sync.ResponseTransformer;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadResponse;
+import software.amazon.awssdk.services.s3.model.CreateBucketRequest;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.ListMultipartUploadsRequest;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.PutObjectResponse;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * An in-process S3 server (s3proxy over a filesystem blob store) that can, besides being stopped and restarted on the
+ * same port like {@link S3ProxyServer}, <em>cut a writer off after a given number of object writes</em>.
+ *
+ * <p>{@link #cutWritesAfter(int)} arms a fault: from then on, per Kafka partition (parsed from the object key: data
+ * files are named {@code <topic>+<p>+<offset>.parquet}, commit markers {@code <topic>+<p>.<ext>}), the first
+ * {@code n} PUTs are stored normally and every later PUT of that partition is refused with HTTP 500 before anything
+ * is stored, until {@link #heal()}. The objects in the store then look exactly as if the writer had died after its
+ * {@code n}-th write: whatever a flush wrote before the cut is there, nothing after it. Reads (GET/HEAD/LIST) and
+ * deletes are never affected, so a recovering task can inspect the store. This is what a test uses to leave the store
+ * in a "crashed in the middle of a flush" state without killing the JVM.
+ *
+ * <p>Listing and downloading go through the AWS SDK over HTTP, never through Quiver's code.
+ */
+public final class FaultyS3Server implements AutoCloseable {
+
+    private static final String ACCESS_KEY = "quiver-faulty-access";
+    private static final String SECRET_KEY = "quiver-faulty-secret-0123456789";
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+    /** {@code <topic>+<p>+<20 digits>.parquet} or {@code <topic>+<p>.<ext>} at the end of a key. */
+    private static final Pattern PARTITION_OF_KEY = Pattern.compile("([^/+]+\\+\\d+)(?:\\+\\d+\\.parquet|\\.[A-Za-z]+)$");
+
+    private final Path baseDir;
+    private final CuttingBlobStore blobStore;
+    private S3Proxy proxy;
+    private int port;
+    private S3Client client;
+
+    public FaultyS3Server() {
+        try {
+            this.baseDir = Files.createTempDirectory("quiver-faulty-s3-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        this.blobStore = new CuttingBlobStore(new FilesystemNio2BlobStore(baseDir.toString()));
+    }
+
+    // ------------------------------------------------------------------------------------------------ lifecycle
+
+    /** Starts serving; the first start picks a free port, later starts reuse it. */
+    public synchronized FaultyS3Server start() {
+        if (proxy != null) {
+            return this;
+        }
+        S3Proxy p = S3Proxy.builder()
+                .blobStore(blobStore)
+                .endpoint(URI.create("http://127.0.0.1:" + port))
+                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
+                .stopTimeout(0)
+                .build();
+        try {
+            p.start();
+            long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+            while (!"STARTED".equals(p.getState())) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("s3proxy did not start, state " + p.getState());
+                }
+                Thread.sleep(10);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("s3proxy failed to start on port " + port, e);
+        }
+        if (port == 0) {
+            port = p.getPort();
+        } else if (p.getPort() != port) {
+            throw new IllegalStateException("s3proxy restarted on port " + p.getPort() + " instead of " + port);
+        }
+        proxy = p;
+        return this;
+    }
+
+    /** Stops serving at once (in-flight requests cut off, connections refused); objects and port are kept. */
+    public synchronized void stop() {
+        if (proxy == null) {
+            return;
+        }
+        try {
+            proxy.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException("s3proxy failed to stop", e);
+        } finally {
+            proxy = null;
+        }
+    }
+
+    public synchronized boolean isRunning() {
+        return proxy != null;
+    }
+
+    public String endpoint() {
+        if (port == 0) {
+            throw new IllegalStateException("never started");
+        }
+        return "http://127.0.0.1:" + port;
+    }
+
+    public String accessKey() {
+        return ACCESS_KEY;
+    }
+
+    public String secretKey() {
+        return SECRET_KEY;
+    }
+
+    // ------------------------------------------------------------------------------------------------ faults
+
+    /**
+     * From now on, per Kafka partition, let {@code allowed} more PUTs through and refuse every later one (HTTP 500)
+     * until {@link #heal()}. Counters start at zero on every call.
+     */
+    public void cutWritesAfter(int allowed) {
+        blobStore.arm(allowed);
+    }
+
+    /** Lifts the cut; later PUTs are stored normally. */
+    public void heal() {
+        blobStore.disarm();
+    }
+
+    /** PUTs refused since the server was created. */
+    public long refusedWrites() {
+        return blobStore.refused.get();
+    }
+
+    /** Keys stored while the last cut was armed (the writes a "crashed" writer got out), in order. */
+    public List<String> writesAllowedDuringCut() {
+        synchronized (blobStore) {
+            return new ArrayList<>(blobStore.allowedKeys);
+        }
+    }
+
+    /** Keys refused while the last cut was armed, in order. */
+    public List<String> writesRefusedDuringCut() {
+        synchronized (blobStore) {
+            return new ArrayList<>(blobStore.refusedKeys);
+        }
+    }
+
+    /** The partition ({@code <topic>+<p>}) an object key belongs to, or the key itself when it names none. */
+    static String partitionOf(String key) {
+        Matcher m = PARTITION_OF_KEY.matcher(key);
+        return m.find() ? m.group(1) : key;
+    }
+
+    private static final class CuttingBlobStore extends ForwardingBlobStore {
+        private boolean armed;
+        private int allowed;
+        private final Map<String, Integer> writes = new HashMap<>();
+        private final List<String> allowedKeys = new ArrayList<>();
+        private final List<String> refusedKeys = new ArrayList<>();
+        final AtomicLong refused = new AtomicLong();
+
+        CuttingBlobStore(BlobStore delegate) {
+            super(delegate);
+        }
+
+        synchronized void arm(int n) {
+            armed = true;
+            allowed = n;
+            writes.clear();
+            allowedKeys.clear();
+            refusedKeys.clear();
+        }
+
+        synchronized void disarm() {
+            armed = false;
+        }
+
+        /** True if the write may go through; counts it either way. */
+        private synchronized boolean admit(String key) {
+            if (!armed) {
+                return true;
+            }
+            int n = writes.merge(partitionOf(key), 1, Integer::sum);
+            if (n <= allowed) {
+                allowedKeys.add(key);
+                return true;
+            }
+            refusedKeys.add(key);
+            refused.incrementAndGet();
+            return false;
+        }
+
+        @Override
+        public PutObjectResponse putBlob(PutObjectRequest request, InputStream input) {
+            if (!admit(request.key())) {
+                drain(input);
+                throw S3Exceptions.fromStatusCode(500);
+            }
+            return super.putBlob(request, input);
+        }
+
+        @Override
+        public CompleteMultipartUploadResponse completeMultipartUpload(MultipartUpload upload,
+                CompleteMultipartUploadRequest request) {
+            if (!admit(upload.blobName())) {
+                throw S3Exceptions.fromStatusCode(500);
+            }
+            return super.completeMultipartUpload(upload, request);
+        }
+
+        private static void drain(InputStream in) {
+            try {
+                in.transferTo(java.io.OutputStream.nullOutputStream());
+            } catch (IOException ignored) {
+                // the client may already be gone
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ reading
+
+    public void createBucket(String bucket) {
+        client().createBucket(CreateBucketRequest.builder().bucket(bucket).build());
+    }
+
+    /** All keys under {@code prefix}, sorted. */
+    public List<String> listKeys(String bucket, String prefix) {
+        List<String> keys = new ArrayList<>();
+        ListObjectsV2Request.Builder req = ListObjectsV2Request.builder().bucket(bucket);
+        if (prefix != null && !prefix.isEmpty()) {
+            req.prefix(prefix);
+        }
+        client().listObjectsV2Paginator(req.build()).contents().stream().map(S3Object::key).forEach(keys::add);
+        keys.sort(Comparator.naturalOrder());
+        return keys;
+    }
+
+    /** Multipart uploads started and neither completed nor aborted under {@code prefix}. */
+    public List<String> pendingMultipartUploads(String bucket, String prefix) {
+        List<String> keys = new ArrayList<>();
+        client().listMultipartUploads(ListMultipartUploadsRequest.builder().bucket(bucket).prefix(prefix).build())
+                .uploads().forEach(u -> keys.add(u.key()));
+        return Collections.unmodifiableList(keys);
+    }
+
+    /**
+     * Downloads every object under {@code prefix} into {@code dir}, keeping the key as the relative path (directory
+     * placeholders, keys ending in '/', are listed but not downloaded). Returns every key found, sorted.
+     */
+    public List<String> downloadTo(String bucket, String prefix, Path dir) {
+        List<String> keys = listKeys(bucket, prefix);
+        for (String key : keys) {
+            if (key.endsWith("/")) {
+                continue;
+            }
+            Path target = dir.resolve(key).normalize();
+            if (!target.startsWith(dir.normalize())) {
+                throw new IllegalStateException("refusing to write key outside " + dir + ": " + key);
+            }
+            try {
+                Files.createDirectories(target.getParent());
+                Files.deleteIfExists(target);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            client().getObject(GetObjectRequest.builder().bucket(bucket).key(key).build(),
+                    ResponseTransformer.toFile(target));
+        }
+        return keys;
+    }
+
+    @SuppressWarnings("deprecation") // ApacheHttpClient (4.x), the same client S3A uses
+    public synchronized S3Client client() {
+        if (client == null) {
+            client = S3Client.builder()
+                    .endpointOverride(URI.create(endpoint()))
+                    .region(Region.US_EAST_1)
+                    .forcePathStyle(true)
+                    .credentialsProvider(StaticCredentialsProvider.create(
+                            AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+                    .httpClientBuilder(ApacheHttpClient.builder())
+                    .build();
+        }
+        return client;
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            if (client != null) {
+                client.close();
+                client = null;
+            }
+            stop();
+        } finally {
+            try {
+                blobStore.close();
+            } catch (Exception ignored) {
+                // best effort
+            }
+            S3ProxyServer.deleteRecursively(baseDir);
+        }
+    }
+}
