@@ -29,6 +29,8 @@ public final class ArrowBatch implements AutoCloseable {
     private final String[] names;
     /** For VALUE_FIELD columns: the field of the layout's own value schema, for the identity fast path. */
     private final org.apache.kafka.connect.data.Field[] valueFields;
+    /** The value columns in value-schema order, for decoders that write them directly. */
+    private final List<FieldVector> valueVectors;
     private int rows;
 
     private ArrowBatch(RowLayout layout, BufferAllocator allocator, VectorSchemaRoot root) {
@@ -42,6 +44,7 @@ public final class ArrowBatch implements AutoCloseable {
         this.sources = new RowLayout.Source[n];
         this.names = new String[n];
         this.valueFields = new org.apache.kafka.connect.data.Field[n];
+        List<FieldVector> values = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             RowLayout.Column column = columns.get(i);
             appenders[i] = ColumnAppenders.create(column.schema(), vectors.get(i), column.name());
@@ -50,7 +53,11 @@ public final class ArrowBatch implements AutoCloseable {
             if (column.source() == RowLayout.Source.VALUE_FIELD) {
                 valueFields[i] = layout.valueSchema().field(column.name());
             }
+            if (column.source() == RowLayout.Source.VALUE_FIELD || column.source() == RowLayout.Source.VALUE) {
+                values.add(vectors.get(i));
+            }
         }
+        this.valueVectors = List.copyOf(values);
     }
 
     /**
@@ -114,6 +121,25 @@ public final class ArrowBatch implements AutoCloseable {
         int row = rows;
         for (int i = 0; i < appenders.length; i++) {
             appenders[i].append(row, columnValue(i, record, key, value, tombstone));
+        }
+        rows = row + 1;
+    }
+
+    /**
+     * Appends one record whose value {@code decoder} writes straight into the value columns; the key and metadata
+     * columns are appended as usual. The batch's value schema must be the decoder's. On failure the row count stays.
+     */
+    public void appendDecoded(SinkRecord record, Object key, dev.quiver.decode.ValueDecoder decoder, Object raw) {
+        if (decoder.valueSchema() != layout.valueSchema()) {
+            throw new IllegalStateException("the batch's value schema is not the decoder's");
+        }
+        int row = rows;
+        decoder.decode(raw, valueVectors, row);
+        for (int i = 0; i < appenders.length; i++) {
+            RowLayout.Source source = sources[i];
+            if (source != RowLayout.Source.VALUE_FIELD && source != RowLayout.Source.VALUE) {
+                appenders[i].append(row, columnValue(i, record, key, null, false));
+            }
         }
         rows = row + 1;
     }

@@ -8,6 +8,7 @@ import dev.quiver.arrow.SchemaInference;
 import dev.quiver.arrow.SchemaMerger;
 import dev.quiver.commit.CommitLog;
 import dev.quiver.decode.JsonValues;
+import dev.quiver.decode.ValueDecoder;
 import dev.quiver.layout.FileLayout;
 import dev.quiver.layout.PathPartitioner;
 import dev.quiver.metrics.FlushLog;
@@ -81,7 +82,7 @@ final class PartitionWriter implements AutoCloseable {
     record Settings(long maxRecords, long maxBytes, long intervalNanos, BufferAllocator allocator,
             ParquetEncoder encoder, FileLayout layout, CommitLog commitLog, ObjectStore store,
             DeadLetters deadLetters, boolean tolerateAll, MetadataColumns metadata, NullValues nullValues,
-            boolean valuesAreJson, TaskMetrics metrics, PathPartitioner partitioner) {
+            boolean valuesAreJson, TaskMetrics metrics, PathPartitioner partitioner, ValueDecoder decoder) {
     }
 
     /** One record type's batch, with what is known to fit it and the encoded file kept across upload retries. */
@@ -189,12 +190,25 @@ final class PartitionWriter implements AutoCloseable {
             keySchema = SchemaInference.infer(key);
             inferredKey = true;
         }
+        PathPartitioner partitioner = settings.partitioner();
+        ValueDecoder decoder = settings.decoder();
+        if (decoder != null && !tombstone) {
+            // Raw bytes decoded straight into the value columns: no Struct or Map exists for this record.
+            String path = partitioner.byKafkaPartition() ? null : partitioner.pathOf(record, null);
+            Slot slot = slotFor("", path, decoder.valueSchema(), keySchema, false, inferredKey, false, nowNanos);
+            slot.batch.appendDecoded(record, key, decoder, record.value());
+            appended(slot, offset, false);
+            return;
+        }
 
         String recordType = tombstone || inferredValue || valueSchema.name() == null ? "" : valueSchema.name();
-        PathPartitioner partitioner = settings.partitioner();
         String path = partitioner.byKafkaPartition() ? null : partitioner.pathOf(record, value);
         Slot slot = slotFor(recordType, path, valueSchema, keySchema, inferredValue, inferredKey, tombstone, nowNanos);
         slot.batch.append(record, key, value, tombstone);
+        appended(slot, offset, tombstone);
+    }
+
+    private void appended(Slot slot, long offset, boolean tombstone) {
         // A file encoded for an upload that failed no longer matches the batch.
         slot.encoded = null;
         if (slot.firstRowOffset < 0) {

@@ -72,7 +72,7 @@ public final class SinkWriter implements AutoCloseable {
                 new ParquetEncoder(WriterOptions.withCodec(config.parquetCompression())), new FileLayout(prefix),
                 commitLog, store, deadLetters, tolerateAll, config.metadataColumns(),
                 PartitionWriter.NullValues.valueOf(config.behaviorOnNullValues().toUpperCase(java.util.Locale.ROOT)),
-                config.valueFormatJson(), metrics, config.pathPartitioner());
+                config.valueFormatJson(), metrics, config.pathPartitioner(), null);
     }
 
     /** Takes ownership of newly assigned partitions and seeks each past what its commit marker says has landed. */

@@ -1,0 +1,27 @@
+package dev.quiver.decode;
+
+import java.util.List;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.kafka.connect.data.Schema;
+
+/**
+ * Decodes a raw record value (JSON or Protobuf bytes) straight into a batch's value columns, with no Connect Struct,
+ * Map or other per-record object in between.
+ *
+ * <p>The columns are those {@code dev.quiver.arrow.ArrowSchemas} builds from {@link #valueSchema()}: one vector per
+ * top-level field of a struct schema, in field order, or a single vector for a non-struct schema.
+ */
+public interface ValueDecoder {
+
+    /** The schema of every value this decoder produces; fixed for the decoder's life. */
+    Schema valueSchema();
+
+    /**
+     * Writes one value into row {@code row} of {@code columns}. It must write every column of the row, null or not,
+     * so that a failed decode leaves nothing behind that the next record's write would not overwrite.
+     *
+     * @param raw the record value as the converter delivered it: byte[], ByteBuffer or String
+     * @throws org.apache.kafka.connect.errors.DataException naming the field at fault and the problem
+     */
+    void decode(Object raw, List<FieldVector> columns, int row);
+}
