@@ -18,6 +18,7 @@ import org.junit.jupiter.api.TestInstance;
 import dev.quiver.testing.ConnectStack;
 import dev.quiver.testing.ConnectStack.Landed;
 import dev.quiver.testing.LandedAssertions;
+import dev.quiver.testing.LandedAssertions.Layout;
 import dev.quiver.testing.SchemaJson;
 
 /**
@@ -58,6 +59,9 @@ class QuiverSinkIT {
                 "flush.max.records", String.valueOf(maxRecords),
                 "flush.interval.ms", "3000")), 1);
 
+        // Named value schema, default metadata columns: files under record_type=<schema name>/, each row carrying
+        // _kafka_topic, _kafka_partition, _kafka_offset, ... after the value's columns.
+        Layout layout = new Layout(SchemaJson.RECORD_TYPE, true);
         List<Long> produced = new ArrayList<>();
         // Both waves run even if the first one's checks fail, so one run reports on the restart too.
         assertAll("S3 store, before and after a connector restart",
@@ -66,7 +70,7 @@ class QuiverSinkIT {
                     produced.addAll(stack.produceDemo(topic, partitions, base, 0, 1000));
                     assertEndOffsets(topic, partitions, 1000);
                     Landed landed = stack.awaitLanded(connector, produced.size(), TIMEOUT);
-                    LandedAssertions.assertExactlyOnce(landed, topic, partitions, produced, maxRecords);
+                    LandedAssertions.assertExactlyOnce(landed, topic, partitions, produced, maxRecords, layout);
                     stack.awaitRunning(connector, 1);
                 },
                 () -> {
@@ -77,13 +81,13 @@ class QuiverSinkIT {
                     produced.addAll(stack.produceDemo(topic, partitions, base, 1500, 2000));
                     assertEndOffsets(topic, partitions, 2000);
                     Landed landed = stack.awaitLanded(connector, produced.size(), TIMEOUT);
-                    LandedAssertions.assertExactlyOnce(landed, topic, partitions, produced, maxRecords);
+                    LandedAssertions.assertExactlyOnce(landed, topic, partitions, produced, maxRecords, layout);
                     stack.awaitRunning(connector, 1);
                 });
     }
 
     @Test
-    void landsEveryRecordInALocalDirectory() throws Exception {
+    void landsEveryRecordInALocalDirectoryWithoutMetadataColumns() throws Exception {
         String topic = "orders-local";
         String connector = "local-sink";
         int partitions = 2;
@@ -91,19 +95,22 @@ class QuiverSinkIT {
         int maxRecords = 250;
         Path lake = stack.newTempDir("lake");
 
+        // Unnamed value schema and no metadata columns: the plain <topic>/partition=<p>/ layout, and the columns are
+        // exactly the value's fields.
         Map<String, String> config = stack.connectorConfig(connector, topic, Map.of(
                 "store.url", "file://" + lake.toAbsolutePath(),
                 "flush.max.records", String.valueOf(maxRecords),
-                "flush.interval.ms", "3000"));
+                "flush.interval.ms", "3000",
+                "metadata.columns", ""));
         config.keySet().removeIf(k -> k.startsWith("s3."));
 
         stack.createTopic(topic, partitions);
         stack.startConnector(connector, config, 1);
-        List<Long> produced = stack.produceDemo(topic, partitions, base, 0, 600);
+        List<Long> produced = stack.produceDemo(topic, partitions, base, 0, 600, false);
         assertEndOffsets(topic, partitions, 600);
 
         Landed landed = stack.awaitLandedLocal(lake, produced.size(), TIMEOUT);
-        LandedAssertions.assertExactlyOnce(landed, topic, partitions, produced, maxRecords);
+        LandedAssertions.assertExactlyOnce(landed, topic, partitions, produced, maxRecords, new Layout(null, false));
         stack.awaitRunning(connector, 1);
     }
 

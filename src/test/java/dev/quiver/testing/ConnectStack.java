@@ -214,11 +214,17 @@ public final class ConnectStack implements AutoCloseable {
      * {@code 0..partitions-1}, interleaving partitions, then flushes. Returns the ids produced.
      */
     public List<Long> produceDemo(String topic, int partitions, long idBase, long fromSeq, long toSeq) {
+        return produceDemo(topic, partitions, idBase, fromSeq, toSeq, true);
+    }
+
+    /** As {@link #produceDemo(String, int, long, long, long)}, with the named or the unnamed value schema. */
+    public List<Long> produceDemo(String topic, int partitions, long idBase, long fromSeq, long toSeq,
+                                  boolean namedSchema) {
         List<Long> ids = new ArrayList<>();
         for (long seq = fromSeq; seq < toSeq; seq++) {
             for (int p = 0; p < partitions; p++) {
                 long id = SchemaJson.id(idBase, p, seq);
-                produce(topic, p, SchemaJson.key(id), SchemaJson.envelope(id));
+                produce(topic, p, SchemaJson.key(id), SchemaJson.envelope(id, namedSchema));
                 ids.add(id);
             }
         }

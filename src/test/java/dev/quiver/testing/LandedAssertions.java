@@ -20,11 +20,36 @@ import dev.quiver.testing.ConnectStack.Landed;
 /** The "landed exactly once, with the right values" check shared by the integration tests. */
 public final class LandedAssertions {
 
-    /** {@code <topic>/partition=<p>/<topic>+<p>+<20-digit first offset>.parquet}, relative to the store prefix. */
-    public static final Pattern DATA_KEY = Pattern.compile(
-            "^(?<topic>[^/]+)/partition=(?<dirp>\\d+)/(?<ftopic>[^/+]+)\\+(?<fp>\\d+)\\+(?<offset>\\d{20})\\.parquet$");
+    /**
+     * What the files must look like besides their rows: whether they sit under a {@code record_type=<name>/} folder
+     * (Quiver does that for named value schemas) and whether they carry the default Kafka metadata columns after the
+     * value's columns (README, "Layout" and "Rows and types").
+     *
+     * @param recordType the value schema's name, or null for an unnamed schema (no record_type folder)
+     * @param kafkaMetadata true for the default {@code metadata.columns}, false for {@code metadata.columns=} (none)
+     */
+    public record Layout(String recordType, boolean kafkaMetadata) {
 
-    /** The file name part of {@link #DATA_KEY}. */
+        /** {@code <topic>[/record_type=<name>]/partition=<p>/<topic>+<p>+<20-digit first offset>.parquet}. */
+        public Pattern dataKey(String topic) {
+            String type = recordType == null ? "" : Pattern.quote("record_type=" + recordType + "/");
+            return Pattern.compile("^" + Pattern.quote(topic + "/") + type
+                    + "partition=(?<dirp>\\d+)/" + Pattern.quote(topic)
+                    + "\\+(?<fp>\\d+)\\+(?<offset>\\d{20})\\.parquet$");
+        }
+
+        /** DuckDB column types, in order. */
+        public List<String> columnTypes() {
+            List<String> types = new ArrayList<>();
+            SchemaJson.DUCKDB_TYPES.forEach((k, v) -> types.add(k + " " + v));
+            if (kafkaMetadata) {
+                SchemaJson.DUCKDB_METADATA_TYPES.forEach((k, v) -> types.add(k + " " + v));
+            }
+            return types;
+        }
+    }
+
+    /** The file name part of a data key. */
     public static final Pattern FILE_NAME = Pattern.compile(
             "^(?<ftopic>[^/+]+)\\+(?<fp>\\d+)\\+(?<offset>\\d{20})\\.parquet$");
 
@@ -37,15 +62,16 @@ public final class LandedAssertions {
 
     /**
      * Asserts that {@code landed} holds exactly the demo records {@code producedIds} of {@code topic} (ids made with
-     * {@link SchemaJson#id}, so that seq == offset), each once, with the right values and DuckDB types, in files whose
-     * keys follow the contract and whose rows tile every partition's offsets from 0 without gap or overlap, at most
-     * {@code maxRecordsPerFile} rows per file.
+     * {@link SchemaJson#id}, so that seq == offset), each once, with the right values and DuckDB types (and, with
+     * {@link Layout#kafkaMetadata()}, the right metadata columns), in files whose keys follow {@code layout} and whose
+     * rows tile every partition's offsets from 0 without gap or overlap, at most {@code maxRecordsPerFile} rows per
+     * file.
      *
      * <p>All checks run (soft assertions) and fail together, so one run shows every way the output is off: a key
      * layout or column set that departs from the contract does not hide whether the data itself landed exactly once.
      */
     public static void assertExactlyOnce(Landed landed, String topic, int partitions, List<Long> producedIds,
-                                         int maxRecordsPerFile) {
+                                         int maxRecordsPerFile, Layout layout) {
         String where = ConnectStack.describe(landed);
         long expectedRows = producedIds.size();
         List<Long> expectedIds = producedIds.stream().sorted().collect(Collectors.toList());
@@ -54,29 +80,28 @@ public final class LandedAssertions {
 
         SoftAssertions soft = new SoftAssertions();
 
-        // ---- object keys follow the contract: <topic>/partition=<p>/<topic>+<p>+<20-digit first offset>.parquet
+        // ---- object keys: <topic>[/record_type=<name>]/partition=<p>/<topic>+<p>+<20-digit first offset>.parquet
+        Pattern dataKey = layout.dataKey(topic);
         List<String> badKeys = new ArrayList<>();
         for (String key : landed.keys()) {
             if (key.startsWith("_quiver/")) {
-                continue; // offset markers, not data
+                continue; // commit markers, not data
             }
-            Matcher m = DATA_KEY.matcher(key);
+            Matcher m = dataKey.matcher(key);
             if (!m.matches()) {
                 badKeys.add(key);
-            } else if (!m.group("topic").equals(topic) || !m.group("ftopic").equals(topic)
-                    || !m.group("fp").equals(m.group("dirp"))) {
-                badKeys.add(key + " (topic or partition does not match)");
+            } else if (!m.group("fp").equals(m.group("dirp"))) {
+                badKeys.add(key + " (partition folder and file name disagree)");
             }
         }
-        soft.assertThat(badKeys).as("object keys outside the contract's pattern %s for topic %s; found %s",
-                DATA_KEY.pattern(), topic, where).isEmpty();
+        soft.assertThat(badKeys).as("object keys outside the pattern %s; found %s", dataKey.pattern(), where)
+                .isEmpty();
 
         try (ParquetReadback duck = new ParquetReadback()) {
             String t = ParquetReadback.table(landed.dataFiles());
 
             // ---- DuckDB types, in column order, for every file on its own (grouped: one failure per distinct schema)
-            List<String> expectedTypes = SchemaJson.DUCKDB_TYPES.entrySet().stream()
-                    .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.toList());
+            List<String> expectedTypes = layout.columnTypes();
             Map<List<String>, List<Path>> filesByTypes = new LinkedHashMap<>();
             for (Path file : landed.dataFiles()) {
                 List<String> types = duck.columnTypes(List.of(file)).entrySet().stream()
@@ -123,6 +148,35 @@ public final class LandedAssertions {
                 }
             }
             soft.assertThat(mismatches).as("rows whose values differ from the produced record (first 10)").isEmpty();
+
+            // Kafka metadata columns: where each row came from, recomputed from its id (seq == offset)
+            // (only when every file has them; their absence has already failed the column check above)
+            boolean metadataEverywhere = filesByTypes.keySet().stream().allMatch(types -> SchemaJson
+                    .DUCKDB_METADATA_TYPES.keySet().stream().allMatch(c -> types.stream().anyMatch(
+                            ty -> ty.startsWith(c + " "))));
+            if (layout.kafkaMetadata() && metadataEverywhere) {
+                List<String> badMetadata = new ArrayList<>();
+                for (Map<String, Object> r : duck.query("SELECT id, _kafka_topic AS topic, _kafka_partition AS p,"
+                        + " _kafka_offset AS o, _kafka_key AS k, _kafka_timestamp_type AS tt,"
+                        + " _kafka_timestamp IS NOT NULL AS has_ts, len(_kafka_headers) AS nh FROM " + t
+                        + " ORDER BY id")) {
+                    long id = (Long) r.get("id");
+                    Map<String, Object> actual = new LinkedHashMap<>(r);
+                    actual.remove("id");
+                    Map<String, Object> expected = new LinkedHashMap<>();
+                    expected.put("topic", topic);
+                    expected.put("p", SchemaJson.partitionOf(id));
+                    expected.put("o", SchemaJson.seqOf(id));
+                    expected.put("k", SchemaJson.key(id));
+                    expected.put("tt", "CreateTime");
+                    expected.put("has_ts", true);
+                    expected.put("nh", 0L);
+                    if (!expected.equals(actual) && badMetadata.size() < 10) {
+                        badMetadata.add("id " + id + ": expected " + expected + ", actual " + actual);
+                    }
+                }
+                soft.assertThat(badMetadata).as("rows whose Kafka metadata columns are off (first 10)").isEmpty();
+            }
 
             // the nulls are where expected (and only there)
             List<Long> nullNotes = duck.query("SELECT id FROM " + t + " WHERE note IS NULL ORDER BY id").stream()

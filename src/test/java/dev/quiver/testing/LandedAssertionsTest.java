@@ -24,6 +24,7 @@ class LandedAssertionsTest {
     private static final int PARTITIONS = 2;
     private static final int PER_PARTITION = 10;
     private static final int MAX = 4;
+    private static final LandedAssertions.Layout PLAIN = new LandedAssertions.Layout(null, false);
 
     @TempDir
     Path dir;
@@ -101,7 +102,34 @@ class LandedAssertionsTest {
     void rejectsAFileLargerThanFlushMaxRecords() {
         writeCorrectLayout();
         assertThatThrownBy(() -> LandedAssertions.assertExactlyOnce(ConnectStack.scanLocal(dir), TOPIC, PARTITIONS,
-                produced, MAX - 1)).isInstanceOf(AssertionError.class).hasMessageContaining("flush.max.records");
+                produced, MAX - 1, PLAIN)).isInstanceOf(AssertionError.class).hasMessageContaining("flush.max.records");
+    }
+
+    @Test
+    void checksTheKafkaMetadataColumns() {
+        LandedAssertions.Layout withMetadata = new LandedAssertions.Layout(null, true);
+        writeCorrectLayoutWithMetadata(LandedAssertionsTest::metadata);
+        assertThatCode(() -> LandedAssertions.assertExactlyOnce(ConnectStack.scanLocal(dir), TOPIC, PARTITIONS,
+                produced, MAX, withMetadata)).doesNotThrowAnyException();
+
+        long victim = SchemaJson.id(0, 1, 5);
+        writeCorrectLayoutWithMetadata(id -> id == victim
+                ? metadata(id).replace(SchemaJson.seqOf(id) + "::BIGINT", (SchemaJson.seqOf(id) + 1) + "::BIGINT")
+                : metadata(id));
+        assertThatThrownBy(() -> LandedAssertions.assertExactlyOnce(ConnectStack.scanLocal(dir), TOPIC, PARTITIONS,
+                produced, MAX, withMetadata)).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("metadata").hasMessageContaining("id " + victim);
+    }
+
+    @Test
+    void rejectsAMissingRecordTypeFolderOrMissingMetadataColumns() {
+        writeCorrectLayout();
+        assertThatThrownBy(() -> LandedAssertions.assertExactlyOnce(ConnectStack.scanLocal(dir), TOPIC, PARTITIONS,
+                produced, MAX, new LandedAssertions.Layout(SchemaJson.RECORD_TYPE, false)))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("record_type=");
+        assertThatThrownBy(() -> LandedAssertions.assertExactlyOnce(ConnectStack.scanLocal(dir), TOPIC, PARTITIONS,
+                produced, MAX, new LandedAssertions.Layout(null, true)))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("_kafka_offset");
     }
 
     @Test
@@ -117,7 +145,7 @@ class LandedAssertionsTest {
     // ------------------------------------------------------------------------------------------------ helpers
 
     private void check() {
-        LandedAssertions.assertExactlyOnce(ConnectStack.scanLocal(dir), TOPIC, PARTITIONS, produced, MAX);
+        LandedAssertions.assertExactlyOnce(ConnectStack.scanLocal(dir), TOPIC, PARTITIONS, produced, MAX, PLAIN);
     }
 
     /** Files of 4, 4 and 2 rows per partition, named by first offset. */
@@ -138,7 +166,31 @@ class LandedAssertionsTest {
                 + String.format("%020d", firstOffset) + ".parquet");
     }
 
+    /** The correct layout with the default Kafka metadata columns after the value's columns. */
+    private void writeCorrectLayoutWithMetadata(LongFunction<String> metadataSql) {
+        for (int p = 0; p < PARTITIONS; p++) {
+            for (long first = 0; first < PER_PARTITION; first += MAX) {
+                write(p, first, range(p, first, Math.min(first + MAX, PER_PARTITION)),
+                        id -> row(id).replaceAll("\\)$", ", " + metadataSql.apply(id) + ")"), METADATA_COLUMNS);
+            }
+        }
+    }
+
+    private static final String METADATA_COLUMNS = ", _kafka_topic, _kafka_partition, _kafka_offset, _kafka_timestamp,"
+            + " _kafka_timestamp_type, _kafka_key, _kafka_headers";
+
+    /** Correct metadata of record {@code id} as DuckDB SQL expressions. */
+    private static String metadata(long id) {
+        return lit(TOPIC) + ", " + SchemaJson.partitionOf(id) + "::INTEGER, " + SchemaJson.seqOf(id) + "::BIGINT, "
+                + "TIMESTAMPTZ '2026-01-01 00:00:00+00', 'CreateTime', " + lit(SchemaJson.key(id)) + ", "
+                + "[]::STRUCT(\"key\" VARCHAR, \"value\" VARCHAR)[]";
+    }
+
     private void write(int p, long firstOffset, List<Long> ids, LongFunction<String> rowSql) {
+        write(p, firstOffset, ids, rowSql, "");
+    }
+
+    private void write(int p, long firstOffset, List<Long> ids, LongFunction<String> rowSql, String extraColumns) {
         Path f = dataFile(p, firstOffset);
         try {
             Files.createDirectories(f.getParent());
@@ -149,7 +201,7 @@ class LandedAssertionsTest {
         String values = ids.stream().map(rowSql::apply).collect(Collectors.joining(", "));
         try (ParquetReadback duck = new ParquetReadback()) {
             duck.execute("COPY (SELECT * FROM (VALUES " + values + ") t(id, name, amount, active, \"count\", device,"
-                    + " note)) TO '" + f.toAbsolutePath().toString().replace("'", "''") + "' (FORMAT parquet)");
+                    + " note" + extraColumns + ")) TO '" + f.toAbsolutePath().toString().replace("'", "''") + "' (FORMAT parquet)");
         }
     }
 

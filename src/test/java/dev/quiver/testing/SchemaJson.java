@@ -32,9 +32,10 @@ public final class SchemaJson {
     private SchemaJson() {
     }
 
-    /** The schema part of the envelope, as JSON. */
-    public static final String SCHEMA_JSON = "{\"type\":\"struct\",\"name\":\"dev.quiver.demo.Order\",\"optional\":false,"
-            + "\"fields\":["
+    /** The name of the value schema (Quiver puts files of named value schemas under {@code record_type=<name>/}). */
+    public static final String RECORD_TYPE = "dev.quiver.demo.Order";
+
+    private static final String FIELDS_JSON = "\"fields\":["
             + "{\"field\":\"id\",\"type\":\"int64\",\"optional\":false},"
             + "{\"field\":\"name\",\"type\":\"string\",\"optional\":false},"
             + "{\"field\":\"amount\",\"type\":\"double\",\"optional\":false},"
@@ -45,7 +46,14 @@ public final class SchemaJson {
             + "{\"field\":\"os\",\"type\":\"string\",\"optional\":false},"
             + "{\"field\":\"version\",\"type\":\"int32\",\"optional\":false}]},"
             + "{\"field\":\"note\",\"type\":\"string\",\"optional\":true}"
-            + "]}";
+            + "]";
+
+    /** The schema part of the envelope, as JSON: a struct named {@link #RECORD_TYPE}. */
+    public static final String SCHEMA_JSON = "{\"type\":\"struct\",\"name\":\"" + RECORD_TYPE
+            + "\",\"optional\":false," + FIELDS_JSON + "}";
+
+    /** The same schema without a name (the nested device struct keeps its name). */
+    public static final String SCHEMA_JSON_UNNAMED = "{\"type\":\"struct\",\"optional\":false," + FIELDS_JSON + "}";
 
     /**
      * DuckDB's view of the Parquet columns Quiver must write for this schema (DESCRIBE column_type, double quotes
@@ -63,6 +71,24 @@ public final class SchemaJson {
         t.put("device", "STRUCT(os VARCHAR, version INTEGER)");
         t.put("note", "VARCHAR");
         DUCKDB_TYPES = java.util.Collections.unmodifiableMap(t);
+    }
+
+    /**
+     * DuckDB's view of the Kafka metadata columns Quiver appends after the value's columns by default (README, "Rows
+     * and types"), for String keys and no headers.
+     */
+    public static final Map<String, String> DUCKDB_METADATA_TYPES;
+
+    static {
+        Map<String, String> t = new LinkedHashMap<>();
+        t.put("_kafka_topic", "VARCHAR");
+        t.put("_kafka_partition", "INTEGER");
+        t.put("_kafka_offset", "BIGINT");
+        t.put("_kafka_timestamp", "TIMESTAMP WITH TIME ZONE");
+        t.put("_kafka_timestamp_type", "VARCHAR");
+        t.put("_kafka_key", "VARCHAR");
+        t.put("_kafka_headers", "STRUCT(key VARCHAR, value VARCHAR)[]");
+        DUCKDB_METADATA_TYPES = java.util.Collections.unmodifiableMap(t);
     }
 
     /** The id of the record with sequence number {@code seq} (= its offset in a fresh topic) in {@code partition}. */
@@ -138,9 +164,14 @@ public final class SchemaJson {
         return sb.toString();
     }
 
-    /** The full envelope of record {@code id}: {@code {"schema":..., "payload":...}}. */
+    /** The full envelope of record {@code id} with the named schema: {@code {"schema":..., "payload":...}}. */
     public static String envelope(long id) {
-        return "{\"schema\":" + SCHEMA_JSON + ",\"payload\":" + payload(id) + "}";
+        return envelope(id, true);
+    }
+
+    /** The full envelope of record {@code id}, with the named ({@link #SCHEMA_JSON}) or unnamed schema. */
+    public static String envelope(long id, boolean namedSchema) {
+        return "{\"schema\":" + (namedSchema ? SCHEMA_JSON : SCHEMA_JSON_UNNAMED) + ",\"payload\":" + payload(id) + "}";
     }
 
     /**

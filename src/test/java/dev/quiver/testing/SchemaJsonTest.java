@@ -21,9 +21,10 @@ class SchemaJsonTest {
         int nullNotes = 0;
         for (long id = 0; id < 200; id++) {
             SchemaAndValue sv = converter.toConnectData("t",
-                    SchemaJson.envelope(id).getBytes(StandardCharsets.UTF_8));
+                    SchemaJson.envelope(id, id % 2 == 0).getBytes(StandardCharsets.UTF_8));
             Schema schema = sv.schema();
             assertThat(schema.type()).isEqualTo(Schema.Type.STRUCT);
+            assertThat(schema.name()).isEqualTo(id % 2 == 0 ? SchemaJson.RECORD_TYPE : null);
             assertThat(schema.field("id").schema().type()).isEqualTo(Schema.Type.INT64);
             assertThat(schema.field("id").schema().isOptional()).isFalse();
             assertThat(schema.field("amount").schema().type()).isEqualTo(Schema.Type.FLOAT64);
