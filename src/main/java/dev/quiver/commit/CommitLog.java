@@ -2,12 +2,15 @@ package dev.quiver.commit;
 
 import dev.quiver.layout.FileLayout;
 import dev.quiver.store.ObjectStore;
+import dev.quiver.store.StoreConflictException;
 import java.io.IOException;
 import java.io.StringReader;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
@@ -29,12 +32,21 @@ import org.apache.kafka.common.TopicPartition;
  * through {@code flush.last} is landed; if not, the flush is replayed from {@code flush.start} and cut at exactly
  * {@code flush.last}, which rewrites the same keys, and any recorded file the replay did not rewrite is deleted. One
  * small write per flush is all the protocol costs; the existence checks happen only when a partition is opened.
+ *
+ * <p>Every marker write is conditional (If-Match on the version last read or written, If-None-Match for the first):
+ * a task that lost its partition without noticing fails its next marker write instead of overwriting the new owner's,
+ * and so never uploads the files of that flush.
  */
 public final class CommitLog {
     private static final String FORMAT_VERSION = "2";
 
     private final ObjectStore store;
     private final String directory;
+    /**
+     * The marker version each partition's owner last read or wrote: the next write is conditional on it, so a task
+     * that lost its partition without noticing (a "zombie") cannot overwrite the new owner's marker.
+     */
+    private final Map<TopicPartition, Optional<String>> versions = new ConcurrentHashMap<>();
 
     /**
      * @param store     where markers live (the same store as the data, so both share one durability domain)
@@ -74,10 +86,17 @@ public final class CommitLog {
         }
     }
 
-    /** The partition's marker, or empty when nothing was ever flushed. */
+    /** The partition's marker, or empty when nothing was ever flushed; later writes are conditional on what was read. */
     public Optional<Marker> read(TopicPartition tp) {
         String key = markerKey(tp);
-        return store.get(key).map(bytes -> parse(key, bytes));
+        Optional<ObjectStore.Versioned> stored = store.getVersioned(key);
+        versions.put(tp, stored.map(ObjectStore.Versioned::version));
+        return stored.map(v -> parse(key, v.bytes()));
+    }
+
+    /** Forgets a partition's marker version when the partition is closed. */
+    public void forget(TopicPartition tp) {
+        versions.remove(tp);
     }
 
     private static Marker parse(String key, byte[] bytes) {
@@ -115,6 +134,38 @@ public final class CommitLog {
                 .append("flush.last=").append(last).append('\n')
                 .append("flush.files=").append(String.join(",", files)).append('\n');
         byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
-        store.put(markerKey(tp), bytes, 0, bytes.length);
+        String key = markerKey(tp);
+        Optional<String> expected = versions.get(tp);
+        if (expected == null) {
+            throw new IllegalStateException("the marker of " + tp + " was never read; open the partition first");
+        }
+        try {
+            versions.put(tp, Optional.ofNullable(store.putIfVersion(key, bytes, expected.orElse(null))));
+        } catch (StoreConflictException e) {
+            // Our own earlier write, whose response was lost and the request retried, also looks like a conflict:
+            // the marker then holds exactly our bytes, and we carry on from its version.
+            Optional<ObjectStore.Versioned> now = store.getVersioned(key);
+            if (now.isPresent() && Arrays.equals(now.get().bytes(), bytes)) {
+                versions.put(tp, Optional.ofNullable(now.get().version()));
+                return;
+            }
+            versions.remove(tp);
+            throw new MarkerConflictException(tp, e);
+        }
+    }
+
+    /** Another task wrote the partition's marker since this task read it: this task no longer owns the partition's log. */
+    public static final class MarkerConflictException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final transient TopicPartition tp;
+
+        MarkerConflictException(TopicPartition tp, Throwable cause) {
+            super("another task wrote the commit marker of " + tp + " since this task read it", cause);
+            this.tp = tp;
+        }
+
+        public TopicPartition topicPartition() {
+            return tp;
+        }
     }
 }

@@ -10,6 +10,8 @@ import dev.quiver.store.ObjectStore;
 import dev.quiver.store.StoreException;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -155,16 +157,31 @@ public final class SinkWriter implements AutoCloseable {
     public void put(Collection<SinkRecord> records) {
         try {
             PartitionWriter current = null;
+            Set<TopicPartition> reopened = new HashSet<>();
             for (SinkRecord record : records) {
                 if (current == null || !sameOrigin(current.topicPartition(), record)) {
                     current = writerFor(record);
                 }
-                current.accept(record, nanoClock.getAsLong());
+                if (reopened.contains(current.topicPartition())) {
+                    // The consumer was sought back for this partition; these records come again after the seek.
+                    continue;
+                }
+                try {
+                    current.accept(record, nanoClock.getAsLong());
+                } catch (CommitLog.MarkerConflictException e) {
+                    reopened.add(reopen(e));
+                    current = null;
+                }
             }
             long now = nanoClock.getAsLong();
             long nextDue = Long.MAX_VALUE;
-            for (PartitionWriter writer : partitions.values()) {
-                writer.flushIfDue(now);
+            for (PartitionWriter writer : List.copyOf(partitions.values())) {
+                try {
+                    writer.flushIfDue(now);
+                } catch (CommitLog.MarkerConflictException e) {
+                    reopen(e);
+                    continue;
+                }
                 nextDue = Math.min(nextDue, writer.nanosUntilDue(now));
             }
             consecutiveStoreFailures = 0;
@@ -176,6 +193,25 @@ public final class SinkWriter implements AutoCloseable {
         } catch (StoreException e) {
             throw storeFailure(e);
         }
+    }
+
+    /**
+     * Another task wrote the partition's commit marker: either this task is a zombie about to lose the partition, or
+     * a zombie wrote it. Either way the marker now says where the partition's durable data ends: drop the buffer,
+     * read the marker again and resume from it, exactly as a new owner would.
+     */
+    private TopicPartition reopen(CommitLog.MarkerConflictException e) {
+        TopicPartition tp = e.topicPartition();
+        LOG.warn("Another task wrote the commit marker of {}; dropping this task's buffer for it and resuming from the"
+                + " marker", tp);
+        PartitionWriter stale = partitions.remove(tp);
+        if (stale != null) {
+            stale.abandon();
+            stale.close();
+        }
+        metrics.closePartition(tp);
+        partitions.put(tp, openPartition(tp));
+        return tp;
     }
 
     private RuntimeException storeFailure(StoreException e) {
@@ -242,6 +278,7 @@ public final class SinkWriter implements AutoCloseable {
                 writer.abandon();
             } finally {
                 writer.close();
+                commitLog.forget(tp);
             }
         }
     }

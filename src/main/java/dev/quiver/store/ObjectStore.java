@@ -17,6 +17,21 @@ public interface ObjectStore extends AutoCloseable {
     /** The whole object, or empty when there is none. */
     Optional<byte[]> get(String key);
 
+    /** An object's bytes and its version tag: the ETag on S3, a content hash on a local directory. */
+    record Versioned(byte[] bytes, String version) {
+    }
+
+    /** The whole object with its version tag, or empty when there is none. */
+    Optional<Versioned> getVersioned(String key);
+
+    /**
+     * Writes the whole object only if its current version is {@code expectedVersion}, or, for null, only if there is
+     * no object yet (S3 If-Match / If-None-Match). Returns the new version.
+     *
+     * @throws StoreConflictException when the object changed since {@code expectedVersion} was read
+     */
+    String putIfVersion(String key, byte[] data, String expectedVersion);
+
     /** True when an object exists at {@code key}; one metadata request, no download. */
     boolean exists(String key);
 

@@ -10,14 +10,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.EtagSource;
 import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FSDataOutputStreamBuilder;
+import org.apache.hadoop.fs.FileAlreadyExistsException;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.hadoop.fs.s3a.AWSBadRequestException;
+import org.apache.hadoop.fs.s3a.RemoteFileChangedException;
 import org.apache.hadoop.fs.s3a.UnknownStoreException;
 
 /**
@@ -27,6 +33,9 @@ import org.apache.hadoop.fs.s3a.UnknownStoreException;
  * once {@link #put} returns, because S3A's output stream completes the upload in {@code close()}.
  */
 public final class S3AObjectStore implements ObjectStore {
+    /** S3A's create options for If-None-Match: * and If-Match: etag (Hadoop 3.4.2 and later). */
+    private static final String CONDITIONAL_OVERWRITE = "fs.option.create.conditional.overwrite";
+    private static final String CONDITIONAL_OVERWRITE_ETAG = "fs.option.create.conditional.overwrite.etag";
 
     private final String bucket;
     private final String root;
@@ -76,6 +85,66 @@ public final class S3AObjectStore implements ObjectStore {
             return Optional.empty();
         } catch (IOException e) {
             throw failure("read " + root + key, e);
+        }
+    }
+
+    @Override
+    public Optional<Versioned> getVersioned(String key) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                FileStatus status = fs.getFileStatus(path(key));
+                String etag = status instanceof EtagSource ? ((EtagSource) status).getEtag() : null;
+                // Opening with the status makes S3A send If-Match with that ETag on the GET, so the bytes and the
+                // version are of the same object even if a writer races the read.
+                try (FSDataInputStream in = fs.openFile(path(key)).withFileStatus(status).build().get()) {
+                    ByteArrayOutputStream out = new ByteArrayOutputStream();
+                    in.transferTo(out);
+                    return Optional.of(new Versioned(out.toByteArray(), etag));
+                }
+            } catch (UnknownStoreException e) {
+                throw failure("read " + root + key, e);
+            } catch (FileNotFoundException e) {
+                return Optional.empty();
+            } catch (RemoteFileChangedException e) {
+                if (attempt >= 3) {
+                    throw failure("read " + root + key, e);
+                }
+            } catch (IOException e) {
+                throw failure("read " + root + key, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StoreException("interrupted reading " + root + key, e, true);
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                throw cause instanceof IOException ? failure("read " + root + key, (IOException) cause)
+                        : new StoreException("cannot read " + root + key + ": " + cause, cause, true);
+            }
+        }
+    }
+
+    @Override
+    public String putIfVersion(String key, byte[] data, String expectedVersion) {
+        try {
+            FSDataOutputStreamBuilder<?, ?> builder = fs.createFile(path(key)).overwrite(true);
+            if (expectedVersion == null) {
+                builder.must(CONDITIONAL_OVERWRITE, true);
+            } else {
+                builder.must(CONDITIONAL_OVERWRITE_ETAG, expectedVersion);
+            }
+            try (FSDataOutputStream out = builder.build()) {
+                out.write(data);
+            }
+        } catch (RemoteFileChangedException | FileAlreadyExistsException e) {
+            throw new StoreConflictException("conditional write of " + root + key + " refused (HTTP 412): the object"
+                    + " changed since version " + expectedVersion + " was read", e);
+        } catch (IOException e) {
+            throw failure("upload " + root + key, e);
+        }
+        try {
+            FileStatus status = fs.getFileStatus(path(key));
+            return status instanceof EtagSource ? ((EtagSource) status).getEtag() : null;
+        } catch (IOException e) {
+            throw failure("check " + root + key, e);
         }
     }
 

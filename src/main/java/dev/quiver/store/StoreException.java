@@ -1,7 +1,7 @@
 package dev.quiver.store;
 
 /** A failed storage operation, marked as worth retrying or not. */
-public final class StoreException extends RuntimeException {
+public class StoreException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     private final boolean retriable;

@@ -3,6 +3,7 @@ package dev.quiver.commit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.quiver.store.StoreException;
 import dev.quiver.testing.InMemoryObjectStore;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -21,6 +22,7 @@ class CommitLogTest {
     void markerRoundTripsAndLaterFlushesReplaceIt() {
         InMemoryObjectStore store = new InMemoryObjectStore();
         CommitLog log = new CommitLog(store, "p", "my connector/1");
+        assertThat(log.read(tp)).isEmpty();
         log.recordFlush(tp, -1, 0, 99, List.of("p/a.parquet"));
         log.recordFlush(tp, 99, 100, 250, List.of("p/b.parquet", "p/c.parquet"));
 
@@ -35,6 +37,7 @@ class CommitLogTest {
     @Test
     void aFlushWithNoFilesRoundTrips() {
         CommitLog log = new CommitLog(new InMemoryObjectStore(), "", "c");
+        log.read(tp);
         log.recordFlush(tp, 4, 5, 9, List.of());
         assertThat(log.read(tp)).hasValue(new CommitLog.Marker(4, 5, 9, List.of()));
     }
@@ -42,8 +45,41 @@ class CommitLogTest {
     @Test
     void markersOfTwoConnectorsAreSeparate() {
         InMemoryObjectStore store = new InMemoryObjectStore();
-        new CommitLog(store, "", "a").recordFlush(tp, -1, 0, 10, List.of("x"));
+        CommitLog a = new CommitLog(store, "", "a");
+        a.read(tp);
+        a.recordFlush(tp, -1, 0, 10, List.of("x"));
         assertThat(new CommitLog(store, "", "b").read(tp)).isEmpty();
+    }
+
+    @Test
+    void aWriteAfterSomeoneElsesIsRefused() {
+        InMemoryObjectStore store = new InMemoryObjectStore();
+        CommitLog zombie = new CommitLog(store, "", "c");
+        CommitLog owner = new CommitLog(store, "", "c");
+        zombie.read(tp);
+        owner.read(tp);
+        owner.recordFlush(tp, -1, 0, 10, List.of("a"));
+        assertThatThrownBy(() -> zombie.recordFlush(tp, -1, 0, 5, List.of("b")))
+                .isInstanceOf(CommitLog.MarkerConflictException.class).hasMessageContaining("events-2");
+        assertThat(owner.read(tp).orElseThrow().flushLast()).isEqualTo(10);
+        // The owner keeps writing after re-reading.
+        owner.recordFlush(tp, 10, 11, 20, List.of("c"));
+        assertThat(owner.read(tp).orElseThrow().flushLast()).isEqualTo(20);
+    }
+
+    @Test
+    void ourOwnWriteWhoseResponseWasLostIsNotAConflictWhenRetried() {
+        InMemoryObjectStore store = new InMemoryObjectStore();
+        CommitLog log = new CommitLog(store, "", "c");
+        log.read(tp);
+        log.recordFlush(tp, -1, 0, 10, List.of("a"));
+        store.loseNextResponse();
+        assertThatThrownBy(() -> log.recordFlush(tp, 10, 11, 20, List.of("b"))).isInstanceOf(StoreException.class)
+                .isNotInstanceOf(CommitLog.MarkerConflictException.class);
+        // The retry's condition names the old version, which is gone; but the marker holds exactly the retry's bytes.
+        log.recordFlush(tp, 10, 11, 20, List.of("b"));
+        log.recordFlush(tp, 20, 21, 30, List.of("c"));
+        assertThat(log.read(tp).orElseThrow().flushLast()).isEqualTo(30);
     }
 
     @Test

@@ -663,6 +663,28 @@ class SinkWriterTest {
     }
 
     @Test
+    void aZombieCannotOverwriteTheNewOwnersMarkerAndTheOwnerResumesFromIt() throws Exception {
+        SinkWriter zombie = writer(Map.of(QuiverSinkConfig.FLUSH_MAX_RECORDS, "3"), false);
+        zombie.open(List.of(P0));
+        zombie.put(records(0, 0, 4));
+
+        // The partition moves on without the zombie noticing: the new owner lands 3..8.
+        SinkWriter owner = writer(Map.of(QuiverSinkConfig.FLUSH_MAX_RECORDS, "3"), false);
+        owner.open(List.of(P0));
+        assertThat(seeks).containsEntry(P0, 3L);
+        owner.put(records(0, 3, 9));
+        List<String> before = dataKeys();
+
+        // The zombie's next flush is refused at its marker write, before it uploads a file: nothing of it lands.
+        seeks.clear();
+        zombie.put(records(0, 4, 7));
+        assertThat(dataKeys()).isEqualTo(before);
+        assertThat(seeks).containsEntry(P0, 9L);
+        owner.close(List.of(P0));
+        assertThat(landedRows()).isEqualTo(expectedRows(0, 9));
+    }
+
+    @Test
     void byteThresholdFlushes() {
         SinkWriter writer = writer(Map.of(QuiverSinkConfig.FLUSH_MAX_BYTES, "1024"), false);
         writer.open(List.of(P0));

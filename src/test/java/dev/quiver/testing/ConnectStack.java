@@ -26,6 +26,8 @@ import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import software.amazon.awssdk.core.exception.SdkException;
+
 /**
  * One real stack per test class: an in-process S3 server ({@link S3ProxyServer}, filesystem-backed) with a bucket,
  * and an {@link EmbeddedConnectCluster} (1 KRaft broker, N distributed workers) that finds Quiver on the test
@@ -433,7 +435,14 @@ public final class ConnectStack implements AutoCloseable {
             S3ProxyServer.deleteRecursively(previous[0]); // only the latest download is kept
             Path dir = newTempDir("landed");
             previous[0] = dir;
-            List<Path> files = s3.downloadTo(bucket, keyPrefix, dir);
+            List<Path> files;
+            try {
+                files = s3.downloadTo(bucket, keyPrefix, dir);
+            } catch (SdkException e) {
+                // e.g. an object replaced or removed between listing and GET: not a result, poll again
+                log.debug("download under {} failed, polling again: {}", keyPrefix, e.toString());
+                return new Landed(dir, List.of(), List.of(), -1);
+            }
             // keys relative to the prefix, so Landed.dataKeys() can filter _quiver/ the same way for both stores
             List<String> keys = files.stream()
                     .map(f -> dir.relativize(f).toString().replace('\\', '/').substring(keyPrefix.length()))

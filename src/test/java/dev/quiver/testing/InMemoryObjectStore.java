@@ -20,6 +20,7 @@ public final class InMemoryObjectStore implements ObjectStore {
     private boolean failRetriably = true;
     private boolean closed;
     private boolean failForever;
+    private boolean loseResponse;
     private int succeedBeforeFailing;
 
     /** Lets {@code count} more puts succeed, then fails every put retriably until told otherwise. */
@@ -61,6 +62,41 @@ public final class InMemoryObjectStore implements ObjectStore {
     @Override
     public synchronized Optional<byte[]> get(String key) {
         return Optional.ofNullable(objects.get(key)).map(byte[]::clone);
+    }
+
+    @Override
+    public synchronized Optional<Versioned> getVersioned(String key) {
+        return Optional.ofNullable(objects.get(key)).map(b -> new Versioned(b.clone(), version(b)));
+    }
+
+    @Override
+    public synchronized String putIfVersion(String key, byte[] data, String expectedVersion) {
+        byte[] current = objects.get(key);
+        String currentVersion = current == null ? null : version(current);
+        if (!java.util.Objects.equals(currentVersion, expectedVersion)) {
+            throw new dev.quiver.store.StoreConflictException("version " + expectedVersion + " of " + key
+                    + " is gone; found " + currentVersion, null);
+        }
+        put(key, data, 0, data.length);
+        if (loseResponse) {
+            loseResponse = false;
+            throw new StoreException("injected timeout after writing " + key, null, true);
+        }
+        return version(data);
+    }
+
+    /** The next conditional write lands, but its caller sees a timeout, as when a response is lost. */
+    public synchronized void loseNextResponse() {
+        this.loseResponse = true;
+    }
+
+    /** Writes {@code data} at {@code key} behind everyone's back, as another task would. */
+    public synchronized void overwrite(String key, byte[] data) {
+        objects.put(key, data.clone());
+    }
+
+    private static String version(byte[] bytes) {
+        return Integer.toHexString(java.util.Arrays.hashCode(bytes)) + "-" + bytes.length;
     }
 
     @Override
