@@ -21,6 +21,9 @@ import org.apache.kafka.connect.sink.SinkRecord;
  * arrives, {@link #evolve} moves the rows into a batch of the merged layout instead of starting a new file.
  */
 public final class ArrowBatch implements AutoCloseable {
+    /** Rows the first allocation of each vector holds. */
+    static final int INITIAL_ROWS = 64;
+
     private final RowLayout layout;
     private final BufferAllocator allocator;
     private final VectorSchemaRoot root;
@@ -75,6 +78,14 @@ public final class ArrowBatch implements AutoCloseable {
         VectorSchemaRoot root = null;
         try {
             root = VectorSchemaRoot.create(new Schema(fields), allocator);
+            for (FieldVector vector : root.getFieldVectors()) {
+                // Arrow's default first allocation holds ~4000 values per buffer; with thousands of open folders that
+                // alone would fill any budget. Start small and let the buffers double as rows arrive.
+                vector.setInitialCapacity(INITIAL_ROWS);
+            }
+            // Allocate every buffer now, nested ones included: sealing a batch must never need memory, because a
+            // batch is sealed precisely when the budget is full and its memory is to be freed.
+            root.allocateNew();
             return new ArrowBatch(layout, allocator, root);
         } catch (RuntimeException e) {
             if (root != null) {

@@ -81,6 +81,15 @@ public final class QuiverSinkConfig extends AbstractConfig {
             + " bytes. Parquet files are typically 3 to 10 times smaller than this, depending on compression.";
     private static final long FLUSH_MAX_BYTES_DEFAULT = 128L * 1024 * 1024;
 
+    /** The memory budget of one task's Arrow buffers. */
+    public static final String BUFFER_MEMORY_BYTES = "buffer.memory.bytes";
+    private static final String BUFFER_MEMORY_BYTES_DOC = "The most Arrow buffer memory one task may hold, across all"
+            + " its partitions, folders and record types. Enforced by Arrow's allocator, not estimated: when the budget"
+            + " fills, the task lands its largest batches first and carries on, so many partitions or thousands of"
+            + " time folders never end in an OutOfMemoryError. Arrow memory is off-heap: keep the worker's"
+            + " -XX:MaxDirectMemorySize (by default the heap size) above tasks x this budget.";
+    private static final long BUFFER_MEMORY_BYTES_DEFAULT = 256L * 1024 * 1024;
+
     /** Time threshold: wall time since the first record of the batch arrived. */
     public static final String FLUSH_INTERVAL_MS = "flush.interval.ms";
     private static final String FLUSH_INTERVAL_MS_DOC = "Write a partition's batch once this many milliseconds have passed"
@@ -226,6 +235,8 @@ public final class QuiverSinkConfig extends AbstractConfig {
                 Importance.HIGH, FLUSH_MAX_RECORDS_DOC, GROUP_FLUSH, ++order, Width.SHORT, "Max records per file");
         def.define(FLUSH_MAX_BYTES, Type.LONG, FLUSH_MAX_BYTES_DEFAULT, ConfigDef.Range.atLeast(1024), Importance.HIGH,
                 FLUSH_MAX_BYTES_DOC, GROUP_FLUSH, ++order, Width.SHORT, "Max Arrow bytes per file");
+        def.define(BUFFER_MEMORY_BYTES, Type.LONG, BUFFER_MEMORY_BYTES_DEFAULT, ConfigDef.Range.atLeast(1024 * 1024),
+                Importance.HIGH, BUFFER_MEMORY_BYTES_DOC, GROUP_FLUSH, 10, Width.SHORT, "Memory budget");
         def.define(FLUSH_INTERVAL_MS, Type.LONG, FLUSH_INTERVAL_MS_DEFAULT, ConfigDef.Range.atLeast(1), Importance.HIGH,
                 FLUSH_INTERVAL_MS_DOC, GROUP_FLUSH, ++order, Width.SHORT, "Flush interval (ms)");
 
@@ -292,6 +303,10 @@ public final class QuiverSinkConfig extends AbstractConfig {
 
     public long flushMaxBytes() {
         return getLong(FLUSH_MAX_BYTES);
+    }
+
+    public long bufferMemoryBytes() {
+        return getLong(BUFFER_MEMORY_BYTES);
     }
 
     public long flushIntervalMs() {

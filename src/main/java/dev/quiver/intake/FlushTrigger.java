@@ -13,5 +13,7 @@ public enum FlushTrigger {
     /** Connect closed the partition: a rebalance or the task stopping. */
     CLOSE,
     /** A flush found incomplete on open was replayed and is cut where the first attempt was cut. */
-    RECOVERY
+    RECOVERY,
+    /** The task's memory budget filled up; its largest batches land first. */
+    MEMORY
 }

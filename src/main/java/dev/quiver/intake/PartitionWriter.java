@@ -132,6 +132,11 @@ final class PartitionWriter implements AutoCloseable {
         return recoveryEnd >= 0;
     }
 
+    /** True when this partition's batches may land now to free memory: not in a replay, which must keep its cut. */
+    boolean canFlushForMemory() {
+        return !slots.isEmpty() && !recovering();
+    }
+
     /** Buffers one record, flushing first if the open batches are due or cannot hold the record's schema. */
     void accept(SinkRecord record, long nowNanos) {
         long offset = record.originalKafkaOffset();
@@ -332,6 +337,11 @@ final class PartitionWriter implements AutoCloseable {
         if (due != null) {
             flush(due);
         }
+    }
+
+    /** Rejects a record too large for the memory budget as a bad record. */
+    void rejectOversized(SinkRecord record, String problem) {
+        reject(record, record.originalKafkaOffset(), new DataException(problem));
     }
 
     private void reject(SinkRecord record, long offset, DataException cause) {

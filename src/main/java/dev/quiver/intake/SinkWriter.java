@@ -19,7 +19,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import java.util.ArrayList;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.OutOfMemoryException;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -40,6 +42,10 @@ public final class SinkWriter implements AutoCloseable {
     private static final long MIN_RETRY_BACKOFF_MS = 1_000;
     private static final long MAX_RETRY_BACKOFF_MS = 30_000;
     private static final int OPEN_ATTEMPTS = 5;
+    /** Above this share of the budget after a put(), the largest batches land ... */
+    private static final long HIGH_WATER_PERCENT = 85;
+    /** ... until no more than this share is in use. */
+    private static final long LOW_WATER_PERCENT = 50;
 
     private final ObjectStore store;
     private final CommitLog commitLog;
@@ -50,6 +56,7 @@ public final class SinkWriter implements AutoCloseable {
     private final Map<TopicPartition, PartitionWriter> partitions = new LinkedHashMap<>();
     private final TaskMetrics metrics;
     private final long maxBytesPerPartition;
+    private final long budget;
     private int consecutiveStoreFailures;
 
     /**
@@ -65,10 +72,11 @@ public final class SinkWriter implements AutoCloseable {
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
         String prefix = config.storeUrl().prefix();
         this.commitLog = new CommitLog(store, prefix, connector);
-        this.allocator = new RootAllocator(Long.MAX_VALUE);
+        this.budget = config.bufferMemoryBytes();
+        // The budget is the allocator's hard limit: Arrow refuses an allocation past it rather than letting it happen.
+        this.allocator = new RootAllocator(budget);
         this.maxBytesPerPartition = config.flushMaxBytes();
-        this.metrics = new TaskMetrics(connector, task, allocator::getAllocatedMemory,
-                () -> maxBytesPerPartition * partitions.size());
+        this.metrics = new TaskMetrics(connector, task, allocator::getAllocatedMemory, () -> budget);
         this.settings = new PartitionWriter.Settings(config.flushMaxRecords(), config.flushMaxBytes(),
                 TimeUnit.MILLISECONDS.toNanos(config.flushIntervalMs()), allocator,
                 new ParquetEncoder(WriterOptions.withCodec(config.parquetCompression())), new FileLayout(prefix),
@@ -167,7 +175,7 @@ public final class SinkWriter implements AutoCloseable {
                     continue;
                 }
                 try {
-                    current.accept(record, nanoClock.getAsLong());
+                    acceptWithinBudget(current, record);
                 } catch (CommitLog.MarkerConflictException e) {
                     reopened.add(reopen(e));
                     current = null;
@@ -184,6 +192,9 @@ public final class SinkWriter implements AutoCloseable {
                 }
                 nextDue = Math.min(nextDue, writer.nanosUntilDue(now));
             }
+            if (allocator.getAllocatedMemory() > budget * HIGH_WATER_PERCENT / 100) {
+                relieveMemory(null);
+            }
             consecutiveStoreFailures = 0;
             if (nextDue != Long.MAX_VALUE) {
                 // Connect waits up to offset.flush.interval.ms for new records before the next put(); without this
@@ -193,6 +204,47 @@ public final class SinkWriter implements AutoCloseable {
         } catch (StoreException e) {
             throw storeFailure(e);
         }
+    }
+
+    /**
+     * Appends a record; if Arrow refuses the memory, lands the largest batches and tries once more. A record that
+     * does not fit even into an emptied budget is a bad record.
+     */
+    private void acceptWithinBudget(PartitionWriter writer, SinkRecord record) {
+        try {
+            writer.accept(record, nanoClock.getAsLong());
+        } catch (OutOfMemoryException first) {
+            relieveMemory(writer);
+            try {
+                writer.accept(record, nanoClock.getAsLong());
+            } catch (OutOfMemoryException again) {
+                writer.rejectOversized(record, "needs more Arrow memory than buffer.memory.bytes=" + budget
+                        + " leaves after landing every other batch");
+            }
+        }
+    }
+
+    /**
+     * Lands the largest batches until the task holds at most half its budget, so that many partitions or folders
+     * share the budget instead of exhausting it. Partitions in a replay keep their batches: they must cut where the
+     * first attempt did.
+     */
+    private void relieveMemory(PartitionWriter current) {
+        long target = budget * LOW_WATER_PERCENT / 100;
+        List<PartitionWriter> bySize = new ArrayList<>(partitions.values());
+        bySize.sort((a, b) -> Long.compare(b.bufferedBytes(), a.bufferedBytes()));
+        int landed = 0;
+        for (PartitionWriter writer : bySize) {
+            if (allocator.getAllocatedMemory() <= target) {
+                break;
+            }
+            if (writer.canFlushForMemory()) {
+                writer.flush(FlushTrigger.MEMORY);
+                landed++;
+            }
+        }
+        LOG.info("Memory budget: landed the batches of {} partition(s) to free Arrow memory; {} of {} bytes now in use",
+                landed, allocator.getAllocatedMemory(), budget);
     }
 
     /**
@@ -281,6 +333,11 @@ public final class SinkWriter implements AutoCloseable {
                 commitLog.forget(tp);
             }
         }
+    }
+
+    /** The most Arrow buffer bytes this task held at once, as its allocator recorded it. */
+    public long peakBufferedBytes() {
+        return allocator.getPeakMemoryAllocation();
     }
 
     /** Bytes of Arrow buffers held by all open batches. */

@@ -685,6 +685,50 @@ class SinkWriterTest {
     }
 
     @Test
+    void memoryBudgetHoldsWithThousandsOfOpenFoldersAndEveryRecordLandsOnce() throws Exception {
+        long budget = 4L * 1024 * 1024;
+        SinkWriter writer = writer(Map.of(QuiverSinkConfig.BUFFER_MEMORY_BYTES, Long.toString(budget),
+                QuiverSinkConfig.PARTITION_BY, "time",
+                QuiverSinkConfig.PARTITION_TIME_PATTERN, "'dt='yyyy-MM-dd/'hr='HH",
+                QuiverSinkConfig.FLUSH_MAX_RECORDS, "1000000",
+                QuiverSinkConfig.FLUSH_MAX_BYTES, Long.toString(1L << 40)), false);
+        int partitions = 20;
+        List<TopicPartition> tps = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            tps.add(new TopicPartition(TOPIC, p));
+        }
+        writer.open(tps);
+        // A week of hourly folders per partition: 20 x 168 = 3,360 open folders, far more than 4 MiB holds at once.
+        long hour = 3_600_000L;
+        long start = 1_763_683_200_000L;
+        int perPartition = 168 * 2;
+        for (int round = 0; round < 4; round++) {
+            List<SinkRecord> batch = new ArrayList<>();
+            for (int p = 0; p < partitions; p++) {
+                for (int i = round * perPartition / 4; i < (round + 1) * perPartition / 4; i++) {
+                    long offset = i;
+                    long id = p * 1_000_000L + i;
+                    batch.add(new SinkRecord(TOPIC, p, null, null, V1, new Struct(V1).put("id", id).put("name", "n" + id),
+                            offset, start + (i % 168) * hour, TimestampType.CREATE_TIME));
+                }
+            }
+            writer.put(batch);
+        }
+        for (TopicPartition tp : tps) {
+            writer.close(List.of(tp));
+        }
+        SinkWriter sameTask = writers.get(writers.size() - 1);
+        assertThat(sameTask).isSameAs(writer);
+        try (ParquetReadback duck = new ParquetReadback()) {
+            Path dir = landedDir();
+            assertThat(duck.queryLists("SELECT count(*), count(DISTINCT id), count(DISTINCT (_kafka_partition, _kafka_offset))"
+                    + " FROM " + ParquetReadback.table(dir))).containsExactly(List.of(6720L, 6720L, 6720L));
+        }
+        // The allocator enforces the budget; its peak proves it held while thousands of folders were open.
+        assertThat(writer.peakBufferedBytes()).isPositive().isLessThanOrEqualTo(budget);
+    }
+
+    @Test
     void byteThresholdFlushes() {
         SinkWriter writer = writer(Map.of(QuiverSinkConfig.FLUSH_MAX_BYTES, "1024"), false);
         writer.open(List.of(P0));

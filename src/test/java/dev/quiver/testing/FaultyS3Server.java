@@ -61,7 +61,8 @@ public final class FaultyS3Server implements AutoCloseable {
     private static final String SECRET_KEY = "quiver-faulty-secret-0123456789";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
     /** {@code <topic>+<p>+<20 digits>.parquet} or {@code <topic>+<p>.<ext>} at the end of a key. */
-    private static final Pattern PARTITION_OF_KEY = Pattern.compile("([^/+]+\\+\\d+)(?:\\+\\d+\\.parquet|\\.[A-Za-z]+)$");
+    private static final Pattern PARTITION_OF_KEY =
+            Pattern.compile("([^/+]+\\+\\d+)(?:\\+\\d+\\.parquet|\\.[A-Za-z]+)$");
 
     private final Path baseDir;
     private final CuttingBlobStore blobStore;
