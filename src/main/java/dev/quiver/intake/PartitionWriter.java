@@ -303,10 +303,12 @@ final class PartitionWriter implements AutoCloseable {
             slot.fittingKeys.clear();
             LOG.debug("Batch of {} grew its schema in place", tp);
         }
-        if (valueSchema != null && !tombstone) {
+        // Only declared schemas are remembered: converters reuse their instances, so the identity check hits. An
+        // inferred schema is a new object per record and would never hit, only pile up until the flush.
+        if (valueSchema != null && !tombstone && !inferredValue) {
             slot.fittingValues.add(valueSchema);
         }
-        if (keySchema != null) {
+        if (keySchema != null && !inferredKey) {
             slot.fittingKeys.add(keySchema);
         }
     }
