@@ -96,7 +96,7 @@ public final class WriterBenchReport {
         System.out.println("rows/s is the median of the measured iterations; +/-% is half their range over the median.");
         System.out.printf(Locale.ROOT, "%-20s %-7s %16s %8s %12s %13s %12s%n", "writer", "codec", "rows/s (median)", "+/-%",
                 "out MB/s", "Arrow-in MB/s", "file bytes");
-        String[] order = {"quiverArrow", "quiverRowByRow", "parquetAvro", "parquetAvroConvert"};
+        String[] order = {"quiverArrow", "parquetAvro", "parquetAvroConvert"};
         for (String codec : codecs) {
             for (String bench : order) {
                 double[] s = scores.getOrDefault(bench, Map.of()).get(codec);
@@ -119,10 +119,8 @@ public final class WriterBenchReport {
             if (quiver == null) {
                 continue;
             }
-            double[] rowByRow = scores.getOrDefault("quiverRowByRow", Map.of()).get(codec);
-            System.out.printf(Locale.ROOT, "%-7s Quiver/parquet-avro = %sx   Quiver/(parquet-avro + Struct->Avro) = %sx"
-                    + "   Quiver/previous row-by-row Quiver = %sx%n",
-                    codec, ratio(quiver, avro), ratio(quiver, convert), ratio(quiver, rowByRow));
+            System.out.printf(Locale.ROOT, "%-7s Quiver/parquet-avro = %sx   Quiver/(parquet-avro + Struct->Avro) = %sx%n",
+                    codec, ratio(quiver, avro), ratio(quiver, convert));
         }
     }
 

@@ -3,7 +3,6 @@ package dev.quiver.bench;
 import dev.quiver.arrow.ArrowBatch;
 import dev.quiver.parquet.EncodedFile;
 import dev.quiver.parquet.ParquetEncoder;
-import dev.quiver.parquet.RowByRowEncoder;
 import dev.quiver.parquet.WriterOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -50,7 +49,6 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  *
  * <ul>
  *   <li>{@code quiverArrow}: Quiver's {@link ParquetEncoder} on the Arrow batch the connector fills;
- *   <li>{@code quiverRowByRow}: Quiver's previous writer on the same batch, row by row through parquet-java;
  *   <li>{@code parquetAvro}: parquet-avro's writer on pre-built GenericRecords;
  *   <li>{@code parquetAvroConvert}: the same, converting each Connect Struct to a GenericRecord first, which is what
  *       sinks that write through parquet-avro pay per record.
@@ -144,18 +142,6 @@ public class WriterBenchmark {
     @OperationsPerInvocation(BenchData.ROWS)
     public int quiverArrow(ArrowInput in) {
         EncodedFile file = encoder.encode(in.root, FOOTER);
-        lastBytes = file.bytes();
-        lastLength = file.length();
-        arrowBytes = in.bytes;
-        return file.length();
-    }
-
-    /** Quiver's previous writer (row by row through parquet-java's record shredding), for an A/B in the same run. */
-    @Benchmark
-    @OperationsPerInvocation(BenchData.ROWS)
-    public int quiverRowByRow(ArrowInput in) throws IOException {
-        EncodedFile file = RowByRowEncoder.encode(in.root, FOOTER,
-                new WriterOptions(codec(codec), PAGE_SIZE, ROW_GROUP_SIZE, true), conf);
         lastBytes = file.bytes();
         lastLength = file.length();
         arrowBytes = in.bytes;
