@@ -84,6 +84,41 @@ public final class QuiverSinkConnector extends SinkConnector {
                 fields.addErrorMessage(problem);
             }
         }
+        validateValueDecoding(byName);
+        ConfigValue timeSource = byName.get(QuiverSinkConfig.PARTITION_TIME_SOURCE);
+        ConfigValue format = byName.get(QuiverSinkConfig.VALUE_FORMAT);
+        ConfigValue schema = byName.get(QuiverSinkConfig.VALUE_JSON_SCHEMA);
+        ConfigValue schemaFile = byName.get(QuiverSinkConfig.VALUE_JSON_SCHEMA_FILE);
+        if (partitionBy != null && timeSource != null && format != null && schema != null && schemaFile != null
+                && partitionBy.errorMessages().isEmpty()) {
+            String problem = QuiverSinkConfig.validatePartitioningWithDecoder((String) partitionBy.value(),
+                    (String) timeSource.value(), QuiverSinkConfig.decodesDirectly((String) format.value(),
+                            (String) schema.value(), (String) schemaFile.value()));
+            if (problem != null) {
+                partitionBy.addErrorMessage(problem);
+            }
+        }
         return config;
+    }
+
+    /** The message name against the descriptor set, and the like: only once each field passed its own check. */
+    private static void validateValueDecoding(Map<String, ConfigValue> byName) {
+        String[] keys = {QuiverSinkConfig.VALUE_FORMAT, QuiverSinkConfig.VALUE_JSON_SCHEMA,
+                QuiverSinkConfig.VALUE_JSON_SCHEMA_FILE, QuiverSinkConfig.VALUE_PROTOBUF_DESCRIPTOR_SET,
+                QuiverSinkConfig.VALUE_PROTOBUF_DESCRIPTOR_FILE, QuiverSinkConfig.VALUE_PROTOBUF_MESSAGE,
+                QuiverSinkConfig.VALUE_PROTOBUF_WIRE_FORMAT};
+        String[] values = new String[keys.length];
+        for (int i = 0; i < keys.length; i++) {
+            ConfigValue value = byName.get(keys[i]);
+            if (value == null || !value.errorMessages().isEmpty()) {
+                return;
+            }
+            values[i] = (String) value.value();
+        }
+        String[] problem = QuiverSinkConfig.validateValueDecoding(new dev.quiver.decode.ValueDecoders.Spec(
+                values[0], values[1], values[2], values[3], values[4], values[5], values[6]));
+        if (problem != null) {
+            byName.get(problem[0]).addErrorMessage(problem[1]);
+        }
     }
 }

@@ -3,6 +3,8 @@ package dev.quiver.config;
 import java.net.URI;
 import java.net.URISyntaxException;
 import dev.quiver.arrow.MetadataColumns;
+import dev.quiver.decode.ValueDecoder;
+import dev.quiver.decode.ValueDecoders;
 import dev.quiver.layout.PathPartitioner;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -37,6 +39,7 @@ public final class QuiverSinkConfig extends AbstractConfig {
     private static final String GROUP_PARQUET = "Parquet";
     private static final String GROUP_ROWS = "Rows";
     private static final String GROUP_PATHS = "Paths";
+    private static final String GROUP_DECODING = "Value decoding";
 
     /** Where files land: {@code s3a://bucket[/prefix]} or {@code file:///absolute/dir}. */
     public static final String STORE_URL = "store.url";
@@ -108,9 +111,59 @@ public final class QuiverSinkConfig extends AbstractConfig {
     private static final String VALUE_FORMAT_DOC = "How record values become rows. 'connect': as the converter delivers"
             + " them; schema'd values land with their declared types, schemaless Maps (JsonConverter with"
             + " schemas.enable=false) are typed per batch. 'json': the value is JSON text (StringConverter) or JSON"
-            + " bytes (ByteArrayConverter), parsed and typed per batch like schemaless Maps; text that is not valid"
-            + " JSON is a bad record.";
+            + " bytes (ByteArrayConverter); without value.json.schema it is parsed and typed per batch like schemaless"
+            + " Maps, with one it is decoded straight into the declared columns. 'protobuf': the value is Protobuf"
+            + " bytes (ByteArrayConverter) of value.protobuf.message, decoded straight into columns. A value that does"
+            + " not decode is a bad record, with the field and the problem in its error.";
     private static final String VALUE_FORMAT_DEFAULT = "connect";
+
+    /** A JSON Schema the JSON values follow (value.format=json). */
+    public static final String VALUE_JSON_SCHEMA = "value.json.schema";
+    private static final String VALUE_JSON_SCHEMA_DOC = "For value.format=json: a JSON Schema document (draft 2020-12"
+            + " subset) that declares the columns, inline. Values are then decoded straight into those columns"
+            + " instead of being typed per batch: fields not in the schema are ignored, a missing field is null, a"
+            + " missing required field or a value that does not fit its type is a bad record. Supported: type"
+            + " (one type, optionally with \"null\"), properties, required, items, additionalProperties (maps),"
+            + " format (date-time, date, time; int8/int16/int32/int64; float/double), contentEncoding base64,"
+            + " $ref within the document, and anyOf/oneOf of one schema plus {\"type\": \"null\"}. Empty for none.";
+    private static final String VALUE_JSON_SCHEMA_DEFAULT = "";
+
+    /** The same, from a file on the worker. */
+    public static final String VALUE_JSON_SCHEMA_FILE = "value.json.schema.file";
+    private static final String VALUE_JSON_SCHEMA_FILE_DOC = "For value.format=json: the path, on every worker, of a"
+            + " JSON Schema file; the alternative to value.json.schema. Empty for none.";
+    private static final String VALUE_JSON_SCHEMA_FILE_DEFAULT = "";
+
+    /** The FileDescriptorSet of the Protobuf values, base64. */
+    public static final String VALUE_PROTOBUF_DESCRIPTOR_SET = "value.protobuf.descriptor.set";
+    private static final String VALUE_PROTOBUF_DESCRIPTOR_SET_DOC = "For value.format=protobuf: the FileDescriptorSet"
+            + " that protoc --include_imports --descriptor_set_out=set.pb writes, base64-encoded (base64 -w0 set.pb)."
+            + " The well-known google/protobuf files may be left out. Empty to use value.protobuf.descriptor.file.";
+    private static final String VALUE_PROTOBUF_DESCRIPTOR_SET_DEFAULT = "";
+
+    /** The same, from a file on the worker. */
+    public static final String VALUE_PROTOBUF_DESCRIPTOR_FILE = "value.protobuf.descriptor.file";
+    private static final String VALUE_PROTOBUF_DESCRIPTOR_FILE_DOC = "For value.format=protobuf: the path, on every"
+            + " worker, of a binary FileDescriptorSet file; the alternative to value.protobuf.descriptor.set.";
+    private static final String VALUE_PROTOBUF_DESCRIPTOR_FILE_DEFAULT = "";
+
+    /** The message type of the Protobuf values. */
+    public static final String VALUE_PROTOBUF_MESSAGE = "value.protobuf.message";
+    private static final String VALUE_PROTOBUF_MESSAGE_DOC = "For value.format=protobuf: the fully-qualified name of"
+            + " the values' message, package included, e.g. shop.v1.Order. Its fields become the columns: scalars keep"
+            + " their type (uint32 and fixed32 as int64, uint64 and fixed64 as decimal(20,0)), enums land as their"
+            + " names, messages as structs, repeated fields as lists, maps as maps, google.protobuf.Timestamp as a"
+            + " timestamp, Duration as int64 milliseconds, wrappers as nullable values. Fields with explicit presence"
+            + " (optional, oneof members, messages) are null when absent; other fields hold the proto3 default.";
+    private static final String VALUE_PROTOBUF_MESSAGE_DEFAULT = "";
+
+    /** How the Protobuf values are framed. */
+    public static final String VALUE_PROTOBUF_WIRE_FORMAT = "value.protobuf.wire.format";
+    private static final String VALUE_PROTOBUF_WIRE_FORMAT_DOC = "For value.format=protobuf: 'plain' for the bare"
+            + " message bytes; 'confluent' for Confluent's serializer framing (magic byte 0, 4-byte schema id,"
+            + " message indexes), whose indexes must name value.protobuf.message; 'auto' accepts both, which is"
+            + " unambiguous because a plain message never starts with a zero byte. The schema id is not checked.";
+    private static final String VALUE_PROTOBUF_WIRE_FORMAT_DEFAULT = "auto";
 
     /** What to do with a record whose value is null. */
     public static final String BEHAVIOR_ON_NULL_VALUES = "behavior.on.null.values";
@@ -189,6 +242,16 @@ public final class QuiverSinkConfig extends AbstractConfig {
         if (partitioning != null) {
             throw new ConfigException(PARTITION_FIELDS, getList(PARTITION_FIELDS), partitioning);
         }
+        String decodedPartitioning = validatePartitioningWithDecoder(getString(PARTITION_BY),
+                getString(PARTITION_TIME_SOURCE), decodesDirectly(getString(VALUE_FORMAT), getString(VALUE_JSON_SCHEMA),
+                        getString(VALUE_JSON_SCHEMA_FILE)));
+        if (decodedPartitioning != null) {
+            throw new ConfigException(PARTITION_BY, getString(PARTITION_BY), decodedPartitioning);
+        }
+        String[] decoding = validateValueDecoding(valueDecoderSpec());
+        if (decoding != null) {
+            throw new ConfigException(decoding[0], getString(decoding[0]), decoding[1]);
+        }
     }
 
     /** The ConfigDef, for the connector's {@code config()} and the generated reference. */
@@ -241,7 +304,7 @@ public final class QuiverSinkConfig extends AbstractConfig {
                 FLUSH_INTERVAL_MS_DOC, GROUP_FLUSH, ++order, Width.SHORT, "Flush interval (ms)");
 
         order = 0;
-        def.define(VALUE_FORMAT, Type.STRING, VALUE_FORMAT_DEFAULT, ConfigDef.CaseInsensitiveValidString.in("connect", "json"),
+        def.define(VALUE_FORMAT, Type.STRING, VALUE_FORMAT_DEFAULT, ConfigDef.CaseInsensitiveValidString.in("connect", "json", "protobuf"),
                 Importance.HIGH, VALUE_FORMAT_DOC, GROUP_ROWS, ++order, Width.SHORT, "Value format");
         def.define(BEHAVIOR_ON_NULL_VALUES, Type.STRING, BEHAVIOR_ON_NULL_VALUES_DEFAULT,
                 ConfigDef.CaseInsensitiveValidString.in("ignore", "fail", "write"), Importance.MEDIUM,
@@ -263,6 +326,23 @@ public final class QuiverSinkConfig extends AbstractConfig {
                 Importance.MEDIUM, PARTITION_TIME_ZONE_DOC, GROUP_PATHS, ++order, Width.SHORT, "Time zone");
         def.define(PARTITION_FIELDS, Type.LIST, "", Importance.MEDIUM, PARTITION_FIELDS_DOC, GROUP_PATHS, ++order,
                 Width.LONG, "Partition fields");
+
+        order = 0;
+        def.define(VALUE_JSON_SCHEMA, Type.STRING, VALUE_JSON_SCHEMA_DEFAULT, new JsonSchemaValidator(false),
+                Importance.MEDIUM, VALUE_JSON_SCHEMA_DOC, GROUP_DECODING, ++order, Width.LONG, "JSON Schema");
+        def.define(VALUE_JSON_SCHEMA_FILE, Type.STRING, VALUE_JSON_SCHEMA_FILE_DEFAULT, new JsonSchemaValidator(true),
+                Importance.LOW, VALUE_JSON_SCHEMA_FILE_DOC, GROUP_DECODING, ++order, Width.LONG, "JSON Schema file");
+        def.define(VALUE_PROTOBUF_DESCRIPTOR_SET, Type.STRING, VALUE_PROTOBUF_DESCRIPTOR_SET_DEFAULT,
+                new DescriptorSetValidator(false), Importance.MEDIUM, VALUE_PROTOBUF_DESCRIPTOR_SET_DOC, GROUP_DECODING,
+                ++order, Width.LONG, "Protobuf descriptor set");
+        def.define(VALUE_PROTOBUF_DESCRIPTOR_FILE, Type.STRING, VALUE_PROTOBUF_DESCRIPTOR_FILE_DEFAULT,
+                new DescriptorSetValidator(true), Importance.LOW, VALUE_PROTOBUF_DESCRIPTOR_FILE_DOC, GROUP_DECODING,
+                ++order, Width.LONG, "Protobuf descriptor file");
+        def.define(VALUE_PROTOBUF_MESSAGE, Type.STRING, VALUE_PROTOBUF_MESSAGE_DEFAULT, Importance.MEDIUM,
+                VALUE_PROTOBUF_MESSAGE_DOC, GROUP_DECODING, ++order, Width.MEDIUM, "Protobuf message");
+        def.define(VALUE_PROTOBUF_WIRE_FORMAT, Type.STRING, VALUE_PROTOBUF_WIRE_FORMAT_DEFAULT,
+                ConfigDef.CaseInsensitiveValidString.in("auto", "plain", "confluent"), Importance.LOW,
+                VALUE_PROTOBUF_WIRE_FORMAT_DOC, GROUP_DECODING, ++order, Width.SHORT, "Protobuf wire format");
 
         order = 0;
         def.define(PARQUET_COMPRESSION, Type.STRING, PARQUET_COMPRESSION_DEFAULT,
@@ -318,6 +398,13 @@ public final class QuiverSinkConfig extends AbstractConfig {
         return getString(PARQUET_COMPRESSION).toLowerCase(Locale.ROOT);
     }
 
+    /** True when values are decoded straight into columns: Protobuf, or JSON with a declared schema. */
+    public static boolean decodesDirectly(String valueFormat, String jsonSchema, String jsonSchemaFile) {
+        String format = valueFormat == null ? "" : valueFormat.trim().toLowerCase(Locale.ROOT);
+        boolean declared = (jsonSchema != null && !jsonSchema.isBlank()) || (jsonSchemaFile != null && !jsonSchemaFile.isBlank());
+        return format.equals("protobuf") || (format.equals("json") && declared);
+    }
+
     /** The path partitioner {@code partition.*} describes. */
     public PathPartitioner pathPartitioner() {
         switch (getString(PARTITION_BY).toLowerCase(Locale.ROOT)) {
@@ -340,6 +427,22 @@ public final class QuiverSinkConfig extends AbstractConfig {
     public static String validatePartitioning(String partitionBy, List<?> fields) {
         if ("field".equalsIgnoreCase(partitionBy) && (fields == null || fields.isEmpty())) {
             return "partition.by=field needs at least one field here";
+        }
+        return null;
+    }
+
+    /**
+     * Decoders write values straight into columns, so no value object exists to read a partitioning field from.
+     * Returns the message for {@link #PARTITION_BY}, or null.
+     */
+    public static String validatePartitioningWithDecoder(String partitionBy, String timeSource, boolean decoded) {
+        if (!decoded) {
+            return null;
+        }
+        if ("field".equalsIgnoreCase(partitionBy)
+                || ("time".equalsIgnoreCase(partitionBy) && !"record".equalsIgnoreCase(timeSource.trim()))) {
+            return "cannot read value fields for folders when values are decoded directly (value.format=protobuf, or"
+                    + " json with a declared schema); use partition.by=kafka, or time with partition.time.source=record";
         }
         return null;
     }
@@ -381,6 +484,117 @@ public final class QuiverSinkConfig extends AbstractConfig {
     /** True when values are JSON text or bytes to parse ({@code value.format=json}). */
     public boolean valueFormatJson() {
         return "json".equalsIgnoreCase(getString(VALUE_FORMAT));
+    }
+
+    /** The value.* settings a {@link ValueDecoder} is built from. */
+    public ValueDecoders.Spec valueDecoderSpec() {
+        return new ValueDecoders.Spec(getString(VALUE_FORMAT), getString(VALUE_JSON_SCHEMA),
+                getString(VALUE_JSON_SCHEMA_FILE), getString(VALUE_PROTOBUF_DESCRIPTOR_SET),
+                getString(VALUE_PROTOBUF_DESCRIPTOR_FILE), getString(VALUE_PROTOBUF_MESSAGE),
+                getString(VALUE_PROTOBUF_WIRE_FORMAT));
+    }
+
+    /**
+     * A new decoder of the values (decoders are not thread-safe: one per task), or null when values are not decoded
+     * from raw bytes with a declared schema.
+     */
+    public ValueDecoder valueDecoder() {
+        return ValueDecoders.create(valueDecoderSpec());
+    }
+
+    /**
+     * The cross-field check of value decoding, e.g. a message name the descriptor set does not have. Returns the
+     * setting at fault and the message, or null.
+     */
+    public static String[] validateValueDecoding(ValueDecoders.Spec spec) {
+        try {
+            ValueDecoders.create(spec);
+            return null;
+        } catch (ValueDecoders.SettingException e) {
+            return new String[] {keyOf(e.setting()), e.getMessage()};
+        }
+    }
+
+    private static String keyOf(ValueDecoders.Setting setting) {
+        switch (setting) {
+            case JSON_SCHEMA:
+                return VALUE_JSON_SCHEMA;
+            case JSON_SCHEMA_FILE:
+                return VALUE_JSON_SCHEMA_FILE;
+            case DESCRIPTOR_SET:
+                return VALUE_PROTOBUF_DESCRIPTOR_SET;
+            case DESCRIPTOR_FILE:
+                return VALUE_PROTOBUF_DESCRIPTOR_FILE;
+            case MESSAGE:
+                return VALUE_PROTOBUF_MESSAGE;
+            case WIRE_FORMAT:
+                return VALUE_PROTOBUF_WIRE_FORMAT;
+            default:
+                return VALUE_FORMAT;
+        }
+    }
+
+    /** A JSON Schema the decoder accepts, inline or in a readable file; empty passes. */
+    private static final class JsonSchemaValidator implements ConfigDef.Validator {
+        private final boolean file;
+
+        JsonSchemaValidator(boolean file) {
+            this.file = file;
+        }
+
+        @Override
+        public void ensureValid(String name, Object value) {
+            String text = value == null ? "" : ((String) value).trim();
+            if (text.isEmpty()) {
+                return;
+            }
+            try {
+                ValueDecoders.create(new ValueDecoders.Spec("json", file ? null : text, file ? text : null, null,
+                        null, null, null));
+            } catch (ValueDecoders.SettingException e) {
+                throw new ConfigException(name, file ? value : "(JSON Schema)", e.getMessage());
+            }
+        }
+
+        @Override
+        public String toString() {
+            return file ? "empty, or the path of a JSON Schema file on the worker" : "empty, or a JSON Schema document";
+        }
+    }
+
+    /** A FileDescriptorSet that parses and links, base64 or in a readable file; empty passes. */
+    private static final class DescriptorSetValidator implements ConfigDef.Validator {
+        private final boolean file;
+
+        DescriptorSetValidator(boolean file) {
+            this.file = file;
+        }
+
+        @Override
+        public void ensureValid(String name, Object value) {
+            String text = value == null ? "" : ((String) value).trim();
+            if (text.isEmpty()) {
+                return;
+            }
+            try {
+                if (file) {
+                    // No message to look up yet: any name fails after the file loads, which is all this checks.
+                    ValueDecoders.create(new ValueDecoders.Spec("protobuf", null, null, null, text, "\u0000", null));
+                } else {
+                    ValueDecoders.descriptorSet(text);
+                }
+            } catch (ValueDecoders.SettingException e) {
+                if (e.setting() != ValueDecoders.Setting.MESSAGE) {
+                    throw new ConfigException(name, file ? value : "(descriptor set)", e.getMessage());
+                }
+            }
+        }
+
+        @Override
+        public String toString() {
+            return file ? "empty, or the path of a FileDescriptorSet file on the worker"
+                    : "empty, or a base64 FileDescriptorSet";
+        }
     }
 
     /** ignore, fail or write. */

@@ -180,6 +180,8 @@ final class PartitionWriter implements AutoCloseable {
                 default:
                     valueSchema = null;
             }
+        } else if (settings.decoder() != null) {
+            valueSchema = settings.decoder().valueSchema();
         } else if (settings.valuesAreJson()) {
             value = JsonValues.parse(value);
             valueSchema = SchemaInference.infer(value);

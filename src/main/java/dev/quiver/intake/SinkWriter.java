@@ -3,6 +3,7 @@ package dev.quiver.intake;
 import dev.quiver.commit.CommitLog;
 import dev.quiver.config.QuiverSinkConfig;
 import dev.quiver.layout.FileLayout;
+import dev.quiver.decode.ValueDecoder;
 import dev.quiver.metrics.TaskMetrics;
 import dev.quiver.parquet.ParquetEncoder;
 import dev.quiver.parquet.WriterOptions;
@@ -77,12 +78,14 @@ public final class SinkWriter implements AutoCloseable {
         this.allocator = new RootAllocator(budget);
         this.maxBytesPerPartition = config.flushMaxBytes();
         this.metrics = new TaskMetrics(connector, task, allocator::getAllocatedMemory, () -> budget);
+        // With a declared schema, values are decoded straight into columns and not parsed into Maps first.
+        ValueDecoder decoder = config.valueDecoder();
         this.settings = new PartitionWriter.Settings(config.flushMaxRecords(), config.flushMaxBytes(),
                 TimeUnit.MILLISECONDS.toNanos(config.flushIntervalMs()), allocator,
                 new ParquetEncoder(WriterOptions.withCodec(config.parquetCompression())), new FileLayout(prefix),
                 commitLog, store, deadLetters, tolerateAll, config.metadataColumns(),
                 PartitionWriter.NullValues.valueOf(config.behaviorOnNullValues().toUpperCase(java.util.Locale.ROOT)),
-                config.valueFormatJson(), metrics, config.pathPartitioner(), null);
+                config.valueFormatJson() && decoder == null, metrics, config.pathPartitioner(), decoder);
     }
 
     /** Takes ownership of newly assigned partitions and seeks each past what its commit marker says has landed. */

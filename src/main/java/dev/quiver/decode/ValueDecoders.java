@@ -1,0 +1,196 @@
+package dev.quiver.decode;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Builds the {@link ValueDecoder} that the {@code value.*} settings describe, or none.
+ *
+ * <ul>
+ *   <li>{@code value.format=connect}: none; values land as the converter delivers them.</li>
+ *   <li>{@code value.format=json} without a schema: none; JSON is parsed and typed per batch ({@link JsonValues}).</li>
+ *   <li>{@code value.format=json} with {@code value.json.schema} or {@code value.json.schema.file}: a
+ *       {@link JsonDecoder} of that JSON Schema.</li>
+ *   <li>{@code value.format=protobuf}: a {@link ProtobufDecoder} of {@code value.protobuf.message} from the
+ *       FileDescriptorSet in {@code value.protobuf.descriptor.set} (base64) or {@code value.protobuf.descriptor.file}
+ *       (a path on the worker), framed as {@code value.protobuf.wire.format} says.</li>
+ * </ul>
+ * Every problem is a {@link SettingException} naming the setting at fault, so the config can attach it to that field.
+ */
+public final class ValueDecoders {
+
+    /** The settings a decoder is built from, as {@link Spec} carries them. */
+    public enum Setting { FORMAT, JSON_SCHEMA, JSON_SCHEMA_FILE, DESCRIPTOR_SET, DESCRIPTOR_FILE, MESSAGE, WIRE_FORMAT }
+
+    /**
+     * The {@code value.*} settings; empty strings (or null) mean unset.
+     *
+     * @param format         connect, json or protobuf
+     * @param jsonSchema     a JSON Schema document
+     * @param jsonSchemaFile a path on the worker holding one
+     * @param descriptorSet  a FileDescriptorSet, base64
+     * @param descriptorFile a path on the worker holding one (binary, as protoc writes it)
+     * @param message        the fully-qualified message name
+     * @param wireFormat     auto, plain or confluent
+     */
+    public record Spec(String format, String jsonSchema, String jsonSchemaFile, String descriptorSet,
+            String descriptorFile, String message, String wireFormat) {
+    }
+
+    /** A setting that cannot work, with the problem. */
+    public static final class SettingException extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+        private final Setting setting;
+
+        public SettingException(Setting setting, String problem) {
+            super(problem);
+            this.setting = setting;
+        }
+
+        public Setting setting() {
+            return setting;
+        }
+    }
+
+    private ValueDecoders() {
+    }
+
+    /**
+     * The decoder {@code spec} describes, or null when values are not decoded from raw bytes with a declared schema.
+     *
+     * @throws SettingException naming the setting at fault
+     */
+    public static ValueDecoder create(Spec spec) {
+        String format = text(spec.format()).toLowerCase(Locale.ROOT);
+        switch (format) {
+            case "":
+            case "connect":
+                return null;
+            case "json": {
+                String schema = jsonSchemaText(spec);
+                if (schema == null) {
+                    return null;
+                }
+                try {
+                    return JsonDecoder.fromJsonSchema(schema);
+                } catch (IllegalArgumentException e) {
+                    throw new SettingException(text(spec.jsonSchema()).isEmpty() ? Setting.JSON_SCHEMA_FILE
+                            : Setting.JSON_SCHEMA, e.getMessage());
+                }
+            }
+            case "protobuf": {
+                ProtobufDecoder.Framing framing = framing(spec.wireFormat());
+                List<com.google.protobuf.Descriptors.FileDescriptor> files = descriptorFiles(spec);
+                String message = text(spec.message());
+                if (message.isEmpty()) {
+                    throw new SettingException(Setting.MESSAGE, "is required with value.format=protobuf: the"
+                            + " fully-qualified name of the value's message, e.g. shop.v1.Order");
+                }
+                try {
+                    return new ProtobufDecoder(ProtobufSchemas.find(files, message), framing);
+                } catch (IllegalArgumentException e) {
+                    throw new SettingException(Setting.MESSAGE, e.getMessage());
+                }
+            }
+            default:
+                throw new SettingException(Setting.FORMAT, "'" + format + "' is not connect, json or protobuf");
+        }
+    }
+
+    /** The JSON Schema text, or null when none is set. */
+    private static String jsonSchemaText(Spec spec) {
+        String inline = text(spec.jsonSchema());
+        String file = text(spec.jsonSchemaFile());
+        if (!inline.isEmpty() && !file.isEmpty()) {
+            throw new SettingException(Setting.JSON_SCHEMA_FILE, "is set together with value.json.schema; set one");
+        }
+        if (!inline.isEmpty()) {
+            return inline;
+        }
+        if (!file.isEmpty()) {
+            return new String(readFile(file, Setting.JSON_SCHEMA_FILE), StandardCharsets.UTF_8);
+        }
+        return null;
+    }
+
+    private static List<com.google.protobuf.Descriptors.FileDescriptor> descriptorFiles(Spec spec) {
+        String inline = text(spec.descriptorSet());
+        String file = text(spec.descriptorFile());
+        if (!inline.isEmpty() && !file.isEmpty()) {
+            throw new SettingException(Setting.DESCRIPTOR_FILE, "is set together with value.protobuf.descriptor.set;"
+                    + " set one");
+        }
+        if (inline.isEmpty() && file.isEmpty()) {
+            throw new SettingException(Setting.DESCRIPTOR_SET, "is required with value.format=protobuf (or"
+                    + " value.protobuf.descriptor.file): the FileDescriptorSet of"
+                    + " protoc --include_imports --descriptor_set_out, base64-encoded");
+        }
+        if (!inline.isEmpty()) {
+            return descriptorSet(inline);
+        }
+        try {
+            return ProtobufSchemas.load(readFile(file, Setting.DESCRIPTOR_FILE));
+        } catch (IllegalArgumentException e) {
+            throw new SettingException(Setting.DESCRIPTOR_FILE, e.getMessage());
+        }
+    }
+
+    /**
+     * The files of a base64 FileDescriptorSet; for the single-field validator of value.protobuf.descriptor.set.
+     *
+     * @throws SettingException on DESCRIPTOR_SET when it is not base64 or not a descriptor set that links
+     */
+    public static List<com.google.protobuf.Descriptors.FileDescriptor> descriptorSet(String base64) {
+        byte[] bytes;
+        try {
+            bytes = Base64.getMimeDecoder().decode(base64.trim());
+        } catch (IllegalArgumentException e) {
+            throw new SettingException(Setting.DESCRIPTOR_SET, "is not base64: " + e.getMessage());
+        }
+        try {
+            return ProtobufSchemas.load(bytes);
+        } catch (IllegalArgumentException e) {
+            throw new SettingException(Setting.DESCRIPTOR_SET, e.getMessage());
+        }
+    }
+
+    /** For the single-field validator of value.json.schema: the problem with a JSON Schema, or null. */
+    public static String jsonSchemaProblem(String schema) {
+        if (text(schema).isEmpty()) {
+            return null;
+        }
+        try {
+            JsonDecoder.fromJsonSchema(schema);
+            return null;
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+    }
+
+    /** auto, plain or confluent. */
+    public static ProtobufDecoder.Framing framing(String wireFormat) {
+        String text = text(wireFormat);
+        try {
+            return text.isEmpty() ? ProtobufDecoder.Framing.AUTO : ProtobufDecoder.Framing.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new SettingException(Setting.WIRE_FORMAT, "'" + text + "' is not auto, plain or confluent");
+        }
+    }
+
+    private static byte[] readFile(String file, Setting setting) {
+        try {
+            return Files.readAllBytes(Path.of(file));
+        } catch (IOException | java.nio.file.InvalidPathException | SecurityException e) {
+            throw new SettingException(setting, "cannot be read on this worker: " + e);
+        }
+    }
+
+    private static String text(String value) {
+        return value == null ? "" : value.trim();
+    }
+}
