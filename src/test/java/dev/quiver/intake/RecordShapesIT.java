@@ -18,16 +18,12 @@ import java.util.concurrent.ExecutionException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.junit.jupiter.api.AfterAll;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -77,39 +73,8 @@ class RecordShapesIT {
         }
     }
 
-    /** Waits until the data files under the connector's prefix hold {@code rows} rows, counted file by file. */
     private List<Path> awaitFiles(String connector, long rows) {
-        long deadline = System.nanoTime() + LANDING_TIMEOUT.toNanos();
-        String seen = "";
-        while (System.nanoTime() < deadline) {
-            Path dir = stack.newTempDir(connector);
-            List<Path> downloaded;
-            try {
-                downloaded = stack.s3().downloadTo(stack.bucket(), connector + "/", dir);
-            } catch (NoSuchKeyException e) {
-                // A commit marker overwritten between the listing and the download: poll again.
-                sleep(200);
-                continue;
-            }
-            List<Path> files = new ArrayList<>();
-            for (Path file : downloaded) {
-                String relative = dir.relativize(file).toString();
-                if (relative.endsWith(".parquet") && !relative.contains("/_quiver/")) {
-                    files.add(file);
-                }
-            }
-            files.sort(null);
-            try (ParquetReadback duck = new ParquetReadback()) {
-                long total = duck.rowsPerFile(files).values().stream().mapToLong(Long::longValue).sum();
-                if (total == rows) {
-                    return files;
-                }
-                seen = total + " rows in " + files.size() + " files";
-            }
-            sleep(1000);
-        }
-        throw new AssertionError("timed out waiting for " + rows + " rows under " + connector + "; saw " + seen
-                + "\n" + stack.describeAllConnectors());
+        return stack.awaitDataFiles(connector, rows, LANDING_TIMEOUT);
     }
 
     private static void sleep(long millis) {
@@ -348,20 +313,10 @@ class RecordShapesIT {
                     + " ORDER BY id")).containsExactly(List.of(1L, "a", 0L), List.of(5L, "e", 3L));
         }
         List<String> reasons = new ArrayList<>();
-        Map<String, Object> consumerProps = new HashMap<>();
-        consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, "dlq-reader");
-        consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        try (KafkaConsumer<byte[], byte[]> consumer = stack.kafka().createConsumer(consumerProps)) {
-            consumer.subscribe(List.of(dlq));
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (reasons.size() < 2 && System.nanoTime() < deadline) {
-                ConsumerRecords<byte[], byte[]> dead = consumer.poll(Duration.ofMillis(500));
-                for (ConsumerRecord<byte[], byte[]> record : dead) {
-                    Header message = record.headers().lastHeader("__connect.errors.exception.message");
-                    assertThat(message).as("dead letter carries its reason").isNotNull();
-                    reasons.add(new String(message.value(), StandardCharsets.UTF_8));
-                }
-            }
+        for (ConsumerRecord<byte[], byte[]> record : stack.readDeadLetters(dlq, 2, Duration.ofSeconds(60))) {
+            String reason = ConnectStack.deadLetterReason(record);
+            assertThat(reason).as("dead letter carries its reason").isNotNull();
+            reasons.add(reason);
         }
         assertThat(reasons).hasSize(2);
         assertThat(reasons.get(0)).contains("topic 'rawjson'", "partition 0", "offset 1", "not valid JSON");

@@ -523,6 +523,67 @@ public final class ConnectStack implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until the data files under {@code prefix} hold {@code rows} rows, counted file by file (so files of
+     * different schemas need not be readable together); returns the local copies, sorted.
+     */
+    public List<Path> awaitDataFiles(String prefix, long rows, Duration timeout) {
+        String keyPrefix = prefix.endsWith("/") ? prefix : prefix + "/";
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String seen = "nothing";
+        while (System.nanoTime() < deadline) {
+            checkNoFailedTasks(rows + " rows under " + keyPrefix);
+            Path dir = newTempDir("files");
+            List<Path> downloaded;
+            try {
+                downloaded = s3.downloadTo(bucket, keyPrefix, dir);
+            } catch (software.amazon.awssdk.services.s3.model.NoSuchKeyException e) {
+                // A commit marker overwritten between the listing and the download: poll again.
+                sleep(200);
+                continue;
+            }
+            List<Path> files = downloaded.stream()
+                    .filter(f -> Landed.isDataKey(dir.relativize(f).toString().replace('\\', '/')))
+                    .sorted().collect(Collectors.toList());
+            try (ParquetReadback duck = new ParquetReadback()) {
+                long total = duck.rowsPerFile(files).values().stream().mapToLong(Long::longValue).sum();
+                if (total == rows) {
+                    return files;
+                }
+                seen = total + " rows in " + files.size() + " files";
+            }
+            sleep(POLL.toMillis());
+        }
+        throw new AssertionError("timed out waiting for " + rows + " rows under " + keyPrefix + "; saw " + seen
+                + "\n" + describeAllConnectors());
+    }
+
+    /**
+     * Reads a dead-letter topic from the start until {@code expected} records arrived or {@code timeout} passed, and
+     * returns what arrived: the caller asserts the count, so a missing dead letter fails with what was there.
+     */
+    public List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> readDeadLetters(String topic,
+            int expected, Duration timeout) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG, "dlq-reader-" + topic);
+        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> consumer = kafka().createConsumer(props)) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (out.size() < expected && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(500)).forEach(out::add);
+            }
+        }
+        return out;
+    }
+
+    /** The reason Connect attached to a dead letter ({@code errors.deadletterqueue.context.headers.enable=true}). */
+    public static String deadLetterReason(org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]> record) {
+        org.apache.kafka.common.header.Header header = record.headers().lastHeader("__connect.errors.exception.message");
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
     /** Human-readable summary of a snapshot: rows, every key, rows per data file. */
     public static String describe(Landed landed) {
         StringBuilder sb = new StringBuilder();
