@@ -8,7 +8,8 @@
 #   2. measures the raw consumer throughput of each topic with org.apache.kafka.tools.ConsumerPerformance (best of 2);
 #   3. lands each topic with Quiver, tasks.max=1 and 2, through
 #        json-converter  value.converter=JsonConverter, schemas.enable=true   (topic e2e-envelope)
-#        direct-json     value.converter=ByteArrayConverter, value.format=json (topic e2e-plain)
+#        direct-json     value.converter=ByteArrayConverter, value.format=json (topic e2e-plain), schema inferred
+#        direct-json-schema  the same with value.json.schema.file: the streaming decoder straight into Arrow
 #      timing connector creation -> all N rows landed in the bucket, and verifying N rows with N distinct
 #      (partition, offset);
 #   4. prints the table (records/s, MB/s, ratio to the raw consumer, worker peak RSS, worker CPU) and a JFR profile
@@ -20,7 +21,7 @@
 #
 # Environment overrides (defaults in brackets); a busy port is replaced by the next free one:
 #   E2E_WORK_DIR [target/e2e]   E2E_EVENTS [2000000]   E2E_PARTITIONS [8]   E2E_TASKS ["1 2"]
-#   E2E_PATHS ["json-converter direct-json"]   E2E_TIMEOUT_S [1800] per landing run
+#   E2E_PATHS ["json-converter direct-json direct-json-schema"]   E2E_TIMEOUT_S [1800] per landing run
 #   E2E_FLUSH_MAX_RECORDS [250000]   E2E_FLUSH_INTERVAL_MS [10000]   E2E_FLUSH_MAX_BYTES [134217728]
 #   E2E_PARQUET_COMPRESSION [snappy]   E2E_PRODUCER_COMPRESSION [none]   (how the topics are stored)
 #   E2E_DIRECT_CONVERTER [org.apache.kafka.connect.converters.ByteArrayConverter] (or ...storage.StringConverter)
@@ -45,7 +46,7 @@ case "$WORK" in /*) ;; *) WORK="$REPO/$WORK" ;; esac
 EVENTS="${E2E_EVENTS:-2000000}"
 PARTITIONS="${E2E_PARTITIONS:-8}"
 TASKS_LIST="${E2E_TASKS:-1 2}"
-PATHS_LIST="${E2E_PATHS:-json-converter direct-json}"
+PATHS_LIST="${E2E_PATHS:-json-converter direct-json direct-json-schema}"
 TIMEOUT_S="${E2E_TIMEOUT_S:-1800}"
 FLUSH_MAX_RECORDS="${E2E_FLUSH_MAX_RECORDS:-250000}"
 FLUSH_INTERVAL_MS="${E2E_FLUSH_INTERVAL_MS:-10000}"
@@ -363,6 +364,11 @@ connector_json() {   # connector_json NAME PATH TASKS
     value_conf='"value.converter": "org.apache.kafka.connect.json.JsonConverter",
   "value.converter.schemas.enable": "true",
   "value.format": "connect",'
+  elif [ "$path" = direct-json-schema ]; then
+    topic=$PLAIN_TOPIC
+    value_conf="\"value.converter\": \"$DIRECT_CONVERTER\",
+  \"value.format\": \"json\",
+  \"value.json.schema.file\": \"$WORK/event.schema.json\","
   else
     topic=$PLAIN_TOPIC
     value_conf="\"value.converter\": \"$DIRECT_CONVERTER\",
@@ -442,6 +448,18 @@ run_landing() {
   info "=> $rps records/s, $mbs MB/s, ${ratio}x raw consumer; worker peak RSS $((hwm / 1024)) MiB (now $((rss / 1024)) MiB)"
 }
 
+# The declared schema of the plain events (JSON Schema), for the direct-json-schema path.
+cat >"$WORK/event.schema.json" <<'SCHEMA'
+{"type": "object",
+ "properties": {
+  "id": {"type": "integer"}, "ts": {"type": "integer"}, "user": {"type": "string"},
+  "session": {"type": "string"}, "event": {"type": "string"}, "page": {"type": "string"},
+  "referrer": {"type": ["string", "null"]}, "amount": {"type": "number"}, "quantity": {"type": "integer"},
+  "ok": {"type": "boolean"},
+  "device": {"type": "object", "properties": {"os": {"type": "string"}, "version": {"type": "integer"}},
+             "required": ["os", "version"]}},
+ "required": ["id", "ts", "user", "session", "event", "page", "amount", "quantity", "ok", "device"]}
+SCHEMA
 printf 'path\ttasks\ttopic\tlanded_ms\trecords_per_s\tmb_per_s\tratio\tpeak_rss_kb\tworker_cpu_s\tload_start\tload_end\n' >"$RESULTS"
 for path in $PATHS_LIST; do
   for tasks in $TASKS_LIST; do
