@@ -93,6 +93,14 @@ public final class QuiverSinkConfig extends AbstractConfig {
             + " -XX:MaxDirectMemorySize (by default the heap size) above tasks x this budget.";
     private static final long BUFFER_MEMORY_BYTES_DEFAULT = 256L * 1024 * 1024;
 
+    /** Background threads that encode and upload files. */
+    public static final String FLUSH_THREADS = "flush.threads";
+    private static final String FLUSH_THREADS_DOC = "Threads per task that encode and upload files in the background,"
+            + " so that put() keeps appending while earlier batches land. Each Kafka partition has at most one flush in"
+            + " flight; put() waits only when a partition's next batch is due before its previous one has landed. 0"
+            + " encodes and uploads on the task thread.";
+    private static final int FLUSH_THREADS_DEFAULT = 2;
+
     /** Time threshold: wall time since the first record of the batch arrived. */
     public static final String FLUSH_INTERVAL_MS = "flush.interval.ms";
     private static final String FLUSH_INTERVAL_MS_DOC = "Write a partition's batch once this many milliseconds have passed"
@@ -300,6 +308,8 @@ public final class QuiverSinkConfig extends AbstractConfig {
                 FLUSH_MAX_BYTES_DOC, GROUP_FLUSH, ++order, Width.SHORT, "Max Arrow bytes per file");
         def.define(BUFFER_MEMORY_BYTES, Type.LONG, BUFFER_MEMORY_BYTES_DEFAULT, ConfigDef.Range.atLeast(1024 * 1024),
                 Importance.HIGH, BUFFER_MEMORY_BYTES_DOC, GROUP_FLUSH, 10, Width.SHORT, "Memory budget");
+        def.define(FLUSH_THREADS, Type.INT, FLUSH_THREADS_DEFAULT, ConfigDef.Range.between(0, 64), Importance.MEDIUM,
+                FLUSH_THREADS_DOC, GROUP_FLUSH, 11, Width.SHORT, "Flush threads");
         def.define(FLUSH_INTERVAL_MS, Type.LONG, FLUSH_INTERVAL_MS_DEFAULT, ConfigDef.Range.atLeast(1), Importance.HIGH,
                 FLUSH_INTERVAL_MS_DOC, GROUP_FLUSH, ++order, Width.SHORT, "Flush interval (ms)");
 
@@ -383,6 +393,10 @@ public final class QuiverSinkConfig extends AbstractConfig {
 
     public long flushMaxBytes() {
         return getLong(FLUSH_MAX_BYTES);
+    }
+
+    public int flushThreads() {
+        return getInt(FLUSH_THREADS);
     }
 
     public long bufferMemoryBytes() {

@@ -74,6 +74,12 @@ final class PartitionWriter implements AutoCloseable {
     private long recoveryStart = -1;
     /** The keys the incomplete flush recorded; those the replay does not rewrite are deleted. */
     private List<String> recoveryFiles = List.of();
+    /** The end of the last flush handed off, landed or not: the next flush starts after it. */
+    private long plannedThrough;
+    /** The flush being landed in the background, at most one per partition so their markers stay in order. */
+    private FlushJob inFlight;
+    /** A flush that failed with a retriable error; it is retried, as it is, before any other flush. */
+    private FlushJob failed;
 
     /** What to do with a record whose value is null. */
     enum NullValues { IGNORE, FAIL, WRITE }
@@ -82,7 +88,8 @@ final class PartitionWriter implements AutoCloseable {
     record Settings(long maxRecords, long maxBytes, long intervalNanos, BufferAllocator allocator,
             ParquetEncoder encoder, FileLayout layout, CommitLog commitLog, ObjectStore store,
             DeadLetters deadLetters, boolean tolerateAll, MetadataColumns metadata, NullValues nullValues,
-            boolean valuesAreJson, TaskMetrics metrics, PathPartitioner partitioner, ValueDecoder decoder) {
+            boolean valuesAreJson, TaskMetrics metrics, PathPartitioner partitioner, ValueDecoder decoder,
+            java.util.concurrent.Executor flushExecutor) {
     }
 
     /** One record type's batch, with what is known to fit it and the encoded file kept across upload retries. */
@@ -112,6 +119,7 @@ final class PartitionWriter implements AutoCloseable {
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.landed = landed;
         this.accepted = landed;
+        this.plannedThrough = landed;
     }
 
     TopicPartition topicPartition() {
@@ -135,6 +143,11 @@ final class PartitionWriter implements AutoCloseable {
     /** True when this partition's batches may land now to free memory: not in a replay, which must keep its cut. */
     boolean canFlushForMemory() {
         return !slots.isEmpty() && !recovering();
+    }
+
+    /** True while a flush of this partition is running or failed and waits for its retry. */
+    boolean flushPending() {
+        return inFlight != null || failed != null;
     }
 
     /** Buffers one record, flushing first if the open batches are due or cannot hold the record's schema. */
@@ -248,7 +261,7 @@ final class PartitionWriter implements AutoCloseable {
             }
         }
         if (slots.isEmpty()) {
-            flushStartOffset = landed >= 0 ? landed + 1 : -1;
+            flushStartOffset = plannedThrough >= 0 ? plannedThrough + 1 : -1;
             openedNanos = nowNanos;
         }
         slot = new Slot(recordType, path);
@@ -331,6 +344,7 @@ final class PartitionWriter implements AutoCloseable {
 
     /** Flushes the batches if any threshold is reached; called after every put(), empty ones included. */
     void flushIfDue(long nowNanos) {
+        retryFailed();
         if (slots.isEmpty() || recovering()) {
             return;
         }
@@ -361,58 +375,167 @@ final class PartitionWriter implements AutoCloseable {
     }
 
     /**
-     * Lands every open batch: records the flush (its range and every key) in the commit marker, then uploads the
-     * files. On a storage error the batches are kept, so the same files can be retried; the exception says whether
-     * retrying makes sense.
+     * Hands every open batch to be landed: the flush's range and keys are fixed here, on the task thread, and a
+     * {@link FlushJob} records them in the commit marker, then encodes and uploads the files, on the flush executor.
+     * New records meanwhile go to new batches. Only one flush per partition is in flight: a second one first waits
+     * for the first. A storage error surfaces here or on a later call; the failed flush keeps its batches and is
+     * retried as it is, so it writes the same keys.
      */
     void flush(FlushTrigger trigger) {
+        retryFailed();
         if (slots.isEmpty() && !recovering()) {
             return;
         }
         awaitDeadLetters();
+        finishInFlight();
         long start = recovering() ? recoveryStart : flushStartOffset >= 0 ? flushStartOffset : firstRowOffset();
-        List<String> keys = new ArrayList<>(slots.size());
-        for (Slot slot : slots.values()) {
+        List<Slot> batches = new ArrayList<>(slots.values());
+        List<String> keys = new ArrayList<>(batches.size());
+        for (Slot slot : batches) {
             keys.add(settings.layout().dataKey(tp, start, slot.recordType, slot.path));
         }
-        // Intent first: if the task dies during the uploads, the next owner knows exactly which keys to check.
-        settings.commitLog().recordFlush(tp, landed, start, accepted, keys);
-        int i = 0;
-        for (Slot slot : slots.values()) {
-            long began = System.nanoTime();
-            if (slot.encoded == null) {
-                slot.encoded = settings.encoder().encode(slot.batch.seal(), Map.of(
-                        "quiver.version", Version.get(),
-                        "kafka.topic", tp.topic(),
-                        "kafka.partition", Integer.toString(tp.partition()),
-                        "kafka.offset.first", Long.toString(slot.firstRowOffset),
-                        "kafka.offset.last", Long.toString(slot.lastRowOffset)));
-            }
-            long encoded = System.nanoTime();
-            String key = keys.get(i++);
-            settings.store().put(key, slot.encoded.bytes(), 0, slot.encoded.length());
-            long uploaded = System.nanoTime();
-            settings.metrics().fileLanded(slot.encoded.rows(), slot.batch.bufferBytes(), slot.encoded.length(),
-                    encoded - began, uploaded - encoded);
-            FlushLog.landed(tp, slot.encoded.rows(), slot.firstRowOffset, slot.lastRowOffset,
-                    slot.batch.bufferBytes(), slot.encoded.length(), key, trigger.name(), encoded - began,
-                    uploaded - encoded);
-        }
+        List<String> orphans = new ArrayList<>();
         if (recovering()) {
-            for (String orphan : recoveryFiles) {
-                if (!keys.contains(orphan)) {
-                    LOG.info("Deleting {}: written by an interrupted flush of {} that the replay did not rewrite",
-                            orphan, tp);
-                    settings.store().delete(orphan);
+            for (String file : recoveryFiles) {
+                if (!keys.contains(file)) {
+                    orphans.add(file);
                 }
             }
             recoveryEnd = -1;
             recoveryStart = -1;
             recoveryFiles = List.of();
         }
-        landed = accepted;
+        FlushJob job = new FlushJob(trigger, batches, keys, orphans, plannedThrough, start, accepted);
+        slots.clear();
+        plannedThrough = accepted;
+        submit(job);
+    }
+
+    private void submit(FlushJob job) {
+        inFlight = job;
+        job.done = java.util.concurrent.CompletableFuture.runAsync(job::land, settings.flushExecutor());
+        if (job.done.isDone()) {
+            // A same-thread executor (flush.threads=0) has landed it already: account for it now.
+            finishInFlight();
+        }
+    }
+
+    /** Retries a flush that failed earlier, on the task thread, before anything else is flushed. */
+    private void retryFailed() {
+        if (failed == null) {
+            return;
+        }
+        finishInFlight();
+        FlushJob retry = failed;
+        failed = null;
+        inFlight = retry;
+        retry.done = new java.util.concurrent.CompletableFuture<>();
+        try {
+            retry.land();
+            retry.done.complete(null);
+        } catch (RuntimeException e) {
+            retry.done.completeExceptionally(e);
+        }
+        finishInFlight();
+    }
+
+    /** Waits for the flush in flight, if any, and accounts for it; rethrows its failure. */
+    void finishInFlight() {
+        FlushJob job = inFlight;
+        if (job == null) {
+            return;
+        }
+        try {
+            job.done.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            inFlight = null;
+            Throwable cause = e.getCause();
+            if (cause instanceof CommitLog.MarkerConflictException) {
+                // Fenced: the batches will never land from here; the caller re-reads the marker.
+                job.release();
+                throw (CommitLog.MarkerConflictException) cause;
+            }
+            failed = job;
+            if (cause instanceof RuntimeException) {
+                throw (RuntimeException) cause;
+            }
+            throw new ConnectException("flush of " + tp + " failed", cause);
+        }
+        inFlight = null;
+        landed = job.end;
         metrics.landed(landed);
-        discardBatches();
+    }
+
+    /** Accounts for a finished flush without waiting for one that is still running. */
+    void pollInFlight() {
+        if (inFlight != null && inFlight.done.isDone()) {
+            finishInFlight();
+        }
+    }
+
+    /**
+     * One flush, fixed on the task thread and landed on the flush executor: only that thread touches its batches
+     * until it is done. On success it releases them; on failure it keeps them, with their encoded files, for the retry.
+     */
+    private final class FlushJob {
+        final FlushTrigger trigger;
+        final List<Slot> batches;
+        final List<String> keys;
+        final List<String> orphans;
+        final long landedBefore;
+        final long start;
+        final long end;
+        java.util.concurrent.CompletableFuture<Void> done;
+
+        FlushJob(FlushTrigger trigger, List<Slot> batches, List<String> keys, List<String> orphans, long landedBefore,
+                long start, long end) {
+            this.trigger = trigger;
+            this.batches = batches;
+            this.keys = keys;
+            this.orphans = orphans;
+            this.landedBefore = landedBefore;
+            this.start = start;
+            this.end = end;
+        }
+
+        void land() {
+            // Intent first: if the task dies during the uploads, the next owner knows exactly which keys to check.
+            settings.commitLog().recordFlush(tp, landedBefore, start, end, keys);
+            for (int i = 0; i < batches.size(); i++) {
+                Slot slot = batches.get(i);
+                long began = System.nanoTime();
+                if (slot.encoded == null) {
+                    slot.encoded = settings.encoder().encode(slot.batch.seal(), Map.of(
+                            "quiver.version", Version.get(),
+                            "kafka.topic", tp.topic(),
+                            "kafka.partition", Integer.toString(tp.partition()),
+                            "kafka.offset.first", Long.toString(slot.firstRowOffset),
+                            "kafka.offset.last", Long.toString(slot.lastRowOffset)));
+                }
+                long encoded = System.nanoTime();
+                String key = keys.get(i);
+                settings.store().put(key, slot.encoded.bytes(), 0, slot.encoded.length());
+                long uploaded = System.nanoTime();
+                settings.metrics().fileLanded(slot.encoded.rows(), slot.batch.bufferBytes(), slot.encoded.length(),
+                        encoded - began, uploaded - encoded);
+                FlushLog.landed(tp, slot.encoded.rows(), slot.firstRowOffset, slot.lastRowOffset,
+                        slot.batch.bufferBytes(), slot.encoded.length(), key, trigger.name(), encoded - began,
+                        uploaded - encoded);
+            }
+            for (String orphan : orphans) {
+                LOG.info("Deleting {}: written by an interrupted flush of {} that the replay did not rewrite", orphan,
+                        tp);
+                settings.store().delete(orphan);
+            }
+            release();
+        }
+
+        void release() {
+            for (Slot slot : batches) {
+                slot.encoded = null;
+                slot.batch.close();
+            }
+        }
     }
 
     /**
@@ -426,6 +549,7 @@ final class PartitionWriter implements AutoCloseable {
             return;
         }
         flush(FlushTrigger.CLOSE);
+        finishInFlight();
     }
 
     /** Nanoseconds until the interval threshold is due, or Long.MAX_VALUE when nothing is buffered. */
@@ -462,7 +586,7 @@ final class PartitionWriter implements AutoCloseable {
 
     /** The offset Connect may commit: the first offset not yet landed or handled, or -1 for nothing. */
     long committableOffset() {
-        if (slots.isEmpty()) {
+        if (slots.isEmpty() && inFlight == null && failed == null) {
             if (accepted < 0) {
                 return -1;
             }
@@ -472,11 +596,24 @@ final class PartitionWriter implements AutoCloseable {
         return landed < 0 ? -1 : landed + 1;
     }
 
-    /** Drops the batches without landing them and forgets what they had accepted; returns where reading resumes. */
+    /**
+     * Drops the batches without landing them and forgets what they had accepted; returns where reading resumes. A
+     * flush already running cannot be recalled: it is waited for, and counts if it lands.
+     */
     long abandon() {
+        try {
+            finishInFlight();
+        } catch (RuntimeException e) {
+            LOG.debug("The flush in flight of {} failed while abandoning it: {}", tp, e.getMessage());
+        }
+        if (failed != null) {
+            failed.release();
+            failed = null;
+        }
         discardBatches();
         pendingReports.clear();
         accepted = landed;
+        plannedThrough = landed;
         return landed + 1;
     }
 
@@ -497,6 +634,15 @@ final class PartitionWriter implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            finishInFlight();
+        } catch (RuntimeException e) {
+            LOG.debug("The flush in flight of {} failed while closing: {}", tp, e.getMessage());
+        }
+        if (failed != null) {
+            failed.release();
+            failed = null;
+        }
         discardBatches();
     }
 }

@@ -18,7 +18,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import java.util.ArrayList;
 import org.apache.arrow.memory.BufferAllocator;
@@ -58,6 +62,8 @@ public final class SinkWriter implements AutoCloseable {
     private final TaskMetrics metrics;
     private final long maxBytesPerPartition;
     private final long budget;
+    /** Encodes and uploads in the background; null when flush.threads=0. */
+    private final ExecutorService flushPool;
     private int consecutiveStoreFailures;
 
     /**
@@ -78,6 +84,9 @@ public final class SinkWriter implements AutoCloseable {
         this.allocator = new RootAllocator(budget);
         this.maxBytesPerPartition = config.flushMaxBytes();
         this.metrics = new TaskMetrics(connector, task, allocator::getAllocatedMemory, () -> budget);
+        this.flushPool = config.flushThreads() == 0 ? null
+                : Executors.newFixedThreadPool(config.flushThreads(), flushThreadFactory(connector, task));
+        java.util.concurrent.Executor flushExecutor = flushPool == null ? Runnable::run : flushPool;
         // With a declared schema, values are decoded straight into columns and not parsed into Maps first.
         ValueDecoder decoder = config.valueDecoder();
         this.settings = new PartitionWriter.Settings(config.flushMaxRecords(), config.flushMaxBytes(),
@@ -85,7 +94,19 @@ public final class SinkWriter implements AutoCloseable {
                 new ParquetEncoder(WriterOptions.withCodec(config.parquetCompression())), new FileLayout(prefix),
                 commitLog, store, deadLetters, tolerateAll, config.metadataColumns(),
                 PartitionWriter.NullValues.valueOf(config.behaviorOnNullValues().toUpperCase(java.util.Locale.ROOT)),
-                config.valueFormatJson() && decoder == null, metrics, config.pathPartitioner(), decoder);
+                config.valueFormatJson() && decoder == null, metrics, config.pathPartitioner(), decoder, flushExecutor);
+    }
+
+    private static ThreadFactory flushThreadFactory(String connector, String task) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, "quiver-flush-" + connector + "-" + task + "-" + count.incrementAndGet());
+            // Never keep a worker JVM alive: an unfinished flush is recovered from the commit marker.
+            thread.setDaemon(true);
+            // Plugin classes (Hadoop, codecs) are found through the context class loader, as on the task thread.
+            thread.setContextClassLoader(SinkWriter.class.getClassLoader());
+            return thread;
+        };
     }
 
     /** Takes ownership of newly assigned partitions and seeks each past what its commit marker says has landed. */
@@ -167,8 +188,15 @@ public final class SinkWriter implements AutoCloseable {
      */
     public void put(Collection<SinkRecord> records) {
         try {
-            PartitionWriter current = null;
             Set<TopicPartition> reopened = new HashSet<>();
+            for (PartitionWriter writer : List.copyOf(partitions.values())) {
+                try {
+                    writer.pollInFlight();
+                } catch (CommitLog.MarkerConflictException e) {
+                    reopened.add(reopen(e));
+                }
+            }
+            PartitionWriter current = null;
             for (SinkRecord record : records) {
                 if (current == null || !sameOrigin(current.topicPartition(), record)) {
                     current = writerFor(record);
@@ -237,14 +265,21 @@ public final class SinkWriter implements AutoCloseable {
         List<PartitionWriter> bySize = new ArrayList<>(partitions.values());
         bySize.sort((a, b) -> Long.compare(b.bufferedBytes(), a.bufferedBytes()));
         int landed = 0;
+        long handedOff = 0;
         for (PartitionWriter writer : bySize) {
-            if (allocator.getAllocatedMemory() <= target) {
+            // Batches handed to the flush threads free their memory only once landed: count them as freed already.
+            if (allocator.getAllocatedMemory() - handedOff <= target) {
                 break;
             }
             if (writer.canFlushForMemory()) {
+                handedOff += writer.bufferedBytes();
                 writer.flush(FlushTrigger.MEMORY);
                 landed++;
             }
+        }
+        // Handed-off batches hold their memory until they have landed: wait, so the retried append finds room.
+        for (PartitionWriter writer : partitions.values()) {
+            writer.finishInFlight();
         }
         LOG.info("Memory budget: landed the batches of {} partition(s) to free Arrow memory; {} of {} bytes now in use",
                 landed, allocator.getAllocatedMemory(), budget);
@@ -306,6 +341,12 @@ public final class SinkWriter implements AutoCloseable {
     public Map<TopicPartition, OffsetAndMetadata> committableOffsets() {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (PartitionWriter writer : partitions.values()) {
+            try {
+                writer.pollInFlight();
+            } catch (RuntimeException e) {
+                // The next put() surfaces it; offsets simply stay where the last landed flush left them.
+                LOG.debug("A background flush of {} failed: {}", writer.topicPartition(), e.getMessage());
+            }
             long offset = writer.committableOffset();
             if (offset >= 0) {
                 offsets.put(writer.topicPartition(), new OffsetAndMetadata(offset));
@@ -359,6 +400,9 @@ public final class SinkWriter implements AutoCloseable {
             metrics.close();
             allocator.close();
         } finally {
+            if (flushPool != null) {
+                flushPool.shutdownNow();
+            }
             store.close();
         }
     }

@@ -78,6 +78,9 @@ class SinkWriterTest {
         props.put(QuiverSinkConfig.STORE_URL, "s3a://bucket/landing");
         props.put(QuiverSinkConfig.FLUSH_MAX_RECORDS, "1000");
         props.put(QuiverSinkConfig.FLUSH_INTERVAL_MS, "60000");
+        // Flushes land on the test's thread, so each test can assert right after put(); one test below runs them on
+        // a pool, as the connector does by default.
+        props.put(QuiverSinkConfig.FLUSH_THREADS, "0");
         props.putAll(overrides);
         ConsumerControl consumer = new ConsumerControl() {
             @Override
@@ -726,6 +729,57 @@ class SinkWriterTest {
         }
         // The allocator enforces the budget; its peak proves it held while thousands of folders were open.
         assertThat(writer.peakBufferedBytes()).isPositive().isLessThanOrEqualTo(budget);
+    }
+
+    @Test
+    void backgroundFlushesLandEveryRecordOnceAndOffsetsFollowOnlyLandedFiles() throws Exception {
+        SinkWriter writer = writer(Map.of(QuiverSinkConfig.FLUSH_THREADS, "2", QuiverSinkConfig.FLUSH_MAX_RECORDS, "50"),
+                false);
+        writer.open(List.of(P0, P1));
+        for (long from = 0; from < 1000; from += 100) {
+            writer.put(records(0, from, from + 100));
+            writer.put(records(1, from, from + 100));
+            for (Map.Entry<TopicPartition, OffsetAndMetadata> e : writer.committableOffsets().entrySet()) {
+                // An offset is reported only when every file before it has landed: check the store says so.
+                long committable = e.getValue().offset();
+                assertThat(committable % 50).isZero();
+                for (long start = 0; start < committable; start += 50) {
+                    assertThat(store.exists("landing/events/partition=" + e.getKey().partition() + "/events+"
+                            + e.getKey().partition() + "+" + String.format("%020d", start) + ".parquet")).isTrue();
+                }
+            }
+        }
+        writer.close(List.of(P0, P1));
+        List<List<Object>> rows = landedRows();
+        assertThat(rows).hasSize(2000);
+        assertThat(rows.stream().map(r -> r.get(0)).distinct()).hasSize(1000);
+        assertThat(dataKeys()).hasSize(40);
+    }
+
+    @Test
+    void aBackgroundFlushThatFailsIsRetriedToTheSameKeys() throws Exception {
+        SinkWriter writer = writer(Map.of(QuiverSinkConfig.FLUSH_THREADS, "1", QuiverSinkConfig.FLUSH_MAX_RECORDS, "5"),
+                false);
+        writer.open(List.of(P0));
+        store.failNextPuts(2, true);
+        List<SinkRecord> batch = records(0, 0, 12);
+        // The failure surfaces on this put() or a later one, as a retriable error; Connect then redelivers.
+        int retriable = 0;
+        for (int attempt = 0; attempt < 5; attempt++) {
+            try {
+                writer.put(batch);
+                writer.put(List.of());
+            } catch (RetriableException e) {
+                retriable++;
+            }
+        }
+        assertThat(retriable).isPositive();
+        writer.close(List.of(P0));
+        assertThat(landedRows()).isEqualTo(expectedRows(0, 12));
+        assertThat(dataKeys()).containsExactly(
+                "landing/events/partition=0/events+0+00000000000000000000.parquet",
+                "landing/events/partition=0/events+0+00000000000000000005.parquet",
+                "landing/events/partition=0/events+0+00000000000000000010.parquet");
     }
 
     @Test
