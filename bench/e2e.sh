@@ -10,6 +10,8 @@
 #        json-converter  value.converter=JsonConverter, schemas.enable=true   (topic e2e-envelope)
 #        direct-json     value.converter=ByteArrayConverter, value.format=json (topic e2e-plain), schema inferred
 #        direct-json-schema  the same with value.json.schema.file: the streaming decoder straight into Arrow
+#        direct-json-schema-sync  the same with flush.threads=0: encode and upload on the task thread, for the
+#                                 pipelined-against-synchronous comparison (E2E_PATHS="direct-json-schema direct-json-schema-sync")
 #      timing connector creation -> all N rows landed in the bucket, and verifying N rows with N distinct
 #      (partition, offset);
 #   4. prints the table (records/s, MB/s, ratio to the raw consumer, worker peak RSS, worker CPU) and a JFR profile
@@ -364,11 +366,12 @@ connector_json() {   # connector_json NAME PATH TASKS
     value_conf='"value.converter": "org.apache.kafka.connect.json.JsonConverter",
   "value.converter.schemas.enable": "true",
   "value.format": "connect",'
-  elif [ "$path" = direct-json-schema ]; then
+  elif [ "$path" = direct-json-schema ] || [ "$path" = direct-json-schema-sync ]; then
     topic=$PLAIN_TOPIC
     value_conf="\"value.converter\": \"$DIRECT_CONVERTER\",
   \"value.format\": \"json\",
-  \"value.json.schema.file\": \"$WORK/event.schema.json\","
+  \"value.json.schema.file\": \"$WORK/event.schema.json\",
+  \"flush.threads\": \"$([ "$path" = direct-json-schema-sync ] && echo 0 || echo 2)\","
   else
     topic=$PLAIN_TOPIC
     value_conf="\"value.converter\": \"$DIRECT_CONVERTER\",
