@@ -55,9 +55,9 @@ import dev.quiver.testing.SchemaJson;
  *
  * <p>Each test is one <em>run</em> of the same scenario with a different path layout ({@code partition.by=kafka}, then
  * {@code partition.by=time} with {@code 'dt='yyyy-MM-dd/'hr='HH} and record timestamps spread over five hours, so one
- * flush of a partition writes several files). A run is {@value #CYCLES} cycles of three rounds; records arrive in
- * waves between and during the faults, with {@code flush.interval.ms=1500} and {@code flush.max.records=100}, so both
- * wall-clock and size flushes are in flight when a fault hits:
+ * flush of a partition writes several files). A run is {@value #CYCLES} cycles of three rounds and a final zombie
+ * round; records arrive in waves between and during the faults, with {@code flush.interval.ms=1500} and
+ * {@code flush.max.records=100}, so both wall-clock and size flushes are in flight when a fault hits:
  * <ol>
  *   <li><b>Storage outage.</b> The S3 server is stopped (in-flight requests cut off, connections refused) while
  *       records keep arriving &mdash; more than {@code flush.max.records} per partition, so a size flush fails in
@@ -83,15 +83,25 @@ import dev.quiver.testing.SchemaJson;
  *         <li>in Kafka, committed offsets trail what is in storage: Connect commits only what {@code preCommit}
  *             reports, and the next owner must find where to resume from the commit marker.</li>
  *       </ul>
- *       The cut is lifted only after {@code removeWorker} has returned, then a worker is added back. Two things of a
- *       real crash are <em>not</em> reproduced, on purpose: the group's session timeout (the stopped worker leaves
- *       the group at once), and a zombie task that outlives its assignment (workers run with
- *       {@code task.shutdown.graceful.timeout.ms=60000}, so {@code removeWorker} returns only once the stopped task's
- *       {@code close()} is over and none of its writes can land after the next owner has started). The surviving
- *       worker's task is cut too and is revoked and reassigned by the rebalance, so it recovers from a cut flush of
- *       its own.</li>
+ *       The cut is lifted only after {@code removeWorker} has returned, then a worker is added back. Not reproduced
+ *       in this round: the group's session timeout (the stopped worker leaves the group at once), and a task that
+ *       outlives its assignment (workers run with {@code task.shutdown.graceful.timeout.ms=60000}, so
+ *       {@code removeWorker} returns only once the stopped task's {@code close()} is over; a stopped-but-cancelled
+ *       task would not be a zombie anyway, since its consumer stays in the group until its thread returns). That
+ *       case has its own round (4). The surviving worker's task is cut too and is revoked and reassigned by the
+ *       rebalance, so it recovers from a cut flush of its own.</li>
  *   <li><b>Rebalances.</b> A worker is added ({@code addWorker()}) while a wave arrives, then the worker that runs one
  *       of the tasks is removed ({@code removeWorker(handle)}), with storage healthy.</li>
+ *   <li><b>Zombie</b> (once per run, after the cycles). The next data-file PUT of partition 0 is held by the server
+ *       ({@link FaultyS3Server#stallNextDataWrites}), so the task writing it is frozen in the middle of a flush, its
+ *       intent already in the marker, for longer than {@code max.poll.interval.ms} (7 s here): its consumer leaves
+ *       the group and the other task takes its partitions over while it is still alive, as after a long GC pause.
+ *       The test waits until the new owner has rewritten the held key (proof that it recovered the interrupted flush
+ *       while the old owner was frozen), produces one more wave and waits until the new owner's markers record
+ *       flushes through its end, then releases the old owner: its held PUT lands late, and it carries on with the
+ *       shorter ranges it still buffers for partitions it no longer owns &mdash; from the same start offsets, so to
+ *       the same keys the new owner already wrote with more rows (the order in which an unfenced zombie loses data).
+ *       </li>
  * </ol>
  * After the last round the test waits until the produced records have landed and the set of objects has stayed the
  * same for 6 s, downloads <em>every</em> object under the connector's prefix and checks, with DuckDB:
@@ -105,12 +115,11 @@ import dev.quiver.testing.SchemaJson;
  * <p>What these faults cannot show: a replay after a cut always finds the rest of the partition already in Kafka, so
  * it is never cut <em>shorter</em> than the first attempt (thresholds are the same, the backlog only makes it longer);
  * whether recovery would cut a replay at exactly the interrupted flush's last offset is therefore not exercised here
- * (a replay that covers more offsets rewrites every key the first attempt wrote), and a zombie task racing the next
- * owner is excluded (see above).
+ * (a replay that covers more offsets rewrites every key the first attempt wrote).
  *
- * <p>Per run: {@value #CYCLES} x 3 = 9 rounds; faults injected: 3 S3 outages (stop + restart), 3 worker crashes under a
- * write cut, 3 + 3 worker removals and 3 + 3 worker additions (each a rebalance); 6 partitions x 340 records per cycle
- * = 6120 records. The summary is logged at the end of each run ("ExactlyOnceIT run ...").
+ * <p>Per run: {@value #CYCLES} x 3 + 1 = 10 rounds; faults injected: 3 S3 outages (stop + restart), 3 worker crashes
+ * under a write cut, 3 + 3 worker removals and 3 + 3 worker additions (each a rebalance), 1 zombie task; 6 partitions
+ * x (3 x 340 + 40) = 6360 records. The summary is logged at the end of each run ("ExactlyOnceIT run ...").
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -129,6 +138,8 @@ class ExactlyOnceIT {
     /** Records per partition in a big wave (over flush.max.records: size flushes). */
     private static final int BIG_WAVE = 120;
     private static final Duration OUTAGE = Duration.ofSeconds(4);
+    /** Sink consumers' max.poll.interval.ms: a task frozen longer than this is a zombie. */
+    private static final Duration MAX_POLL_INTERVAL = Duration.ofSeconds(7);
     private static final Duration LANDING_TIMEOUT = Duration.ofSeconds(150);
     private static final Duration SETTLE = Duration.ofSeconds(6);
     private static final String TIME_PATTERN = "'dt='yyyy-MM-dd/'hr='HH";
@@ -163,8 +174,10 @@ class ExactlyOnceIT {
     void startStack() {
         s3 = new FaultyS3Server().start();
         s3.createBucket(BUCKET);
-        // Wait for a stopped task's close() to finish instead of abandoning it after 5 s (see the class comment).
-        stack = ConnectStack.start(2, Map.of("task.shutdown.graceful.timeout.ms", "60000"));
+        // Wait for a stopped task's close() to finish instead of abandoning it after 5 s (see the class comment); a
+        // task frozen in put() for 7 s loses its partitions (the zombie round).
+        stack = ConnectStack.start(2, Map.of("task.shutdown.graceful.timeout.ms", "60000",
+                "consumer.max.poll.interval.ms", String.valueOf(MAX_POLL_INTERVAL.toMillis())));
         Map<String, Object> props = new HashMap<>();
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -218,6 +231,7 @@ class ExactlyOnceIT {
         int crashes;
         int workersAdded;
         int workersRemoved;
+        int zombies;
         long refusedWrites;
         final List<String> events = new ArrayList<>();
 
@@ -253,6 +267,7 @@ class ExactlyOnceIT {
                 crashRound(run, cycle + 1, cycle % TASKS);
                 rebalanceRound(run, (cycle + 1) % TASKS);
             }
+            zombieRound(run);
             for (int p = 0; p < PARTITIONS; p++) {
                 assertThat(stack.kafka().endOffset(new TopicPartition(run.topic, p)))
                         .as("end offset of %s-%d (the test relies on ids encoding offsets)", run.topic, p)
@@ -269,8 +284,10 @@ class ExactlyOnceIT {
             String summary = String.format("ExactlyOnceIT run %s: %d rounds, %d records over %d partitions,"
                     + " faults: %d S3"
                     + " outages (stop+restart), %d worker crashes under a write cut (%d PUTs refused), %d workers"
-                    + " removed, %d added; %d s", run.name, run.rounds, run.total(), PARTITIONS, run.outages,
-                    run.crashes, run.refusedWrites, run.workersRemoved, run.workersAdded,
+                    + " removed, %d added, %d zombie task(s) released after the takeover; %d s", run.name, run.rounds,
+                    run.total(),
+                    PARTITIONS, run.outages, run.crashes, run.refusedWrites, run.workersRemoved, run.workersAdded,
+                    run.zombies,
                     (System.nanoTime() - began) / 1_000_000_000L);
             summaries.add(summary);
             log.info("{}", summary);
@@ -374,6 +391,82 @@ class ExactlyOnceIT {
         run.event("worker " + victim + " (task " + taskId + ") removed");
         produceWave(run, SMALL_WAVE);
         stack.awaitRunning(run.name, TASKS);
+    }
+
+    /**
+     * The task writing partition 0 is frozen in the middle of a flush (its next data-file PUT is held by the server)
+     * for longer than max.poll.interval.ms, so its consumer leaves the group and the other task takes its partitions
+     * over while it is still alive. The test waits until the new owner has rewritten the held key (which proves it
+     * recovered the interrupted flush while the old owner was frozen), then lets the old owner's held PUT land late
+     * and the old owner carry on, as a task waking from a long GC pause does.
+     */
+    private void zombieRound(Run run) {
+        run.rounds++;
+        String partition = run.topic + "+0";
+        s3.stallNextDataWrites(partition, 1);
+        produceWave(run, SMALL_WAVE);
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (s3.stalledWrites().isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                s3.releaseStalled();
+                throw new AssertionError("no data file of " + partition + " was written within 30 s");
+            }
+            sleep(50);
+        }
+        String held = s3.stalledWrites().get(0);
+        run.event("PUT of " + held + " held: the task writing " + partition + " is frozen in the middle of a flush");
+        String key = held;
+        long heldAt = System.nanoTime();
+        // S3A gives up on the held request after fs.s3a.connection.timeout (30 s) and retries; a key that shows up
+        // only after that could be the old owner's retry, so the round only counts if the new owner was faster.
+        deadline = heldAt + Duration.ofSeconds(28).toNanos();
+        try {
+            while (!s3.listKeys(BUCKET, key).contains(key)) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("while the task writing " + partition + " was frozen for 28 s (past"
+                            + " max.poll.interval.ms), no other task rewrote " + key + "; connectors:\n"
+                            + stack.describeAllConnectors());
+                }
+                sleep(250);
+            }
+            run.zombies++;
+            run.event("the new owner of " + partition + " rewrote " + key + " "
+                    + (System.nanoTime() - heldAt) / 1_000_000 + " ms into the freeze");
+            // The harmful order for a zombie: the new owner lands a longer range first, then the old owner wakes up
+            // and flushes what it still buffers (a shorter range from the same start, so the same keys). So more
+            // records arrive and the new owner flushes them before the old owner is released.
+            produceWave(run, SMALL_WAVE);
+            long releaseBy = heldAt + Duration.ofSeconds(27).toNanos();
+            while (!markersRecordFlushesThroughEnd(run) && System.nanoTime() < releaseBy) {
+                sleep(200);
+            }
+            sleep(500); // the files of those flushes
+            run.event("new owner's markers " + (markersRecordFlushesThroughEnd(run) ? "cover" : "do NOT yet cover")
+                    + " the latest wave " + (System.nanoTime() - heldAt) / 1_000_000 + " ms into the freeze;"
+                    + " releasing the frozen old owner");
+        } finally {
+            s3.releaseStalled();
+        }
+        produceWave(run, SMALL_WAVE);
+        stack.awaitRunning(run.name, TASKS);
+    }
+
+    /** True when every partition's commit marker records a flush that ends at the last offset produced. */
+    private boolean markersRecordFlushesThroughEnd(Run run) {
+        for (int p = 0; p < PARTITIONS; p++) {
+            String key = run.name + "/_quiver/offsets/" + run.name + "/" + run.topic + "+" + p + ".properties";
+            String text;
+            try {
+                text = s3.client().getObjectAsBytes(software.amazon.awssdk.services.s3.model.GetObjectRequest.builder()
+                        .bucket(BUCKET).key(key).build()).asUtf8String();
+            } catch (software.amazon.awssdk.core.exception.SdkException e) {
+                return false; // not there yet, or caught in the middle of an overwrite
+            }
+            if (!text.contains("\nflush.last=" + (run.produced[p] - 1) + "\n")) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void assertAllTasksRunning(Run run, String when) {

@@ -37,6 +37,7 @@ import software.amazon.awssdk.services.s3.model.CreateBucketRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.ListMultipartUploadsRequest;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -185,6 +186,40 @@ public final class FaultyS3Server implements AutoCloseable {
         }
     }
 
+    /**
+     * Holds the next {@code count} data-file PUTs ({@code .parquet}) of partition {@code topicPlusPartition} (e.g.
+     * {@code orders+0}) before anything is stored, until {@link #releaseStalled()}; later PUTs of that partition, and
+     * every other request, are served normally. A writer whose request is held is frozen in the middle of its flush,
+     * as a writer in a long GC pause is.
+     */
+    public void stallNextDataWrites(String topicPlusPartition, int count) {
+        synchronized (blobStore) {
+            blobStore.stallPartition = topicPlusPartition;
+            blobStore.stallBudget = count;
+            blobStore.stalledKeys.clear();
+            blobStore.release = new java.util.concurrent.CountDownLatch(1);
+        }
+    }
+
+    /** Keys of the PUTs held so far by the last {@link #stallNextDataWrites} (held now or released). */
+    public List<String> stalledWrites() {
+        synchronized (blobStore) {
+            return new ArrayList<>(blobStore.stalledKeys);
+        }
+    }
+
+    /** Lets the held PUTs go on (they are then stored) and stops holding new ones. */
+    public void releaseStalled() {
+        java.util.concurrent.CountDownLatch latch;
+        synchronized (blobStore) {
+            blobStore.stallBudget = 0;
+            latch = blobStore.release;
+        }
+        if (latch != null) {
+            latch.countDown();
+        }
+    }
+
     /** The partition ({@code <topic>+<p>}) an object key belongs to, or the key itself when it names none. */
     static String partitionOf(String key) {
         Matcher m = PARTITION_OF_KEY.matcher(key);
@@ -198,6 +233,10 @@ public final class FaultyS3Server implements AutoCloseable {
         private final List<String> allowedKeys = new ArrayList<>();
         private final List<String> refusedKeys = new ArrayList<>();
         final AtomicLong refused = new AtomicLong();
+        private String stallPartition;
+        private int stallBudget;
+        private final List<String> stalledKeys = new ArrayList<>();
+        private java.util.concurrent.CountDownLatch release;
 
         CuttingBlobStore(BlobStore delegate) {
             super(delegate);
@@ -230,8 +269,28 @@ public final class FaultyS3Server implements AutoCloseable {
             return false;
         }
 
+        /** Blocks (outside the lock) while a stall holds this key. */
+        private void maybeStall(String key) {
+            java.util.concurrent.CountDownLatch latch = null;
+            synchronized (this) {
+                if (stallBudget > 0 && key.endsWith(".parquet") && partitionOf(key).equals(stallPartition)) {
+                    stallBudget--;
+                    stalledKeys.add(key);
+                    latch = release;
+                }
+            }
+            if (latch != null) {
+                try {
+                    latch.await(5, java.util.concurrent.TimeUnit.MINUTES);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
         @Override
         public PutObjectResponse putBlob(PutObjectRequest request, InputStream input) {
+            maybeStall(request.key());
             if (!admit(request.key())) {
                 drain(input);
                 throw S3Exceptions.fromStatusCode(500);
@@ -285,12 +344,15 @@ public final class FaultyS3Server implements AutoCloseable {
 
     /**
      * Downloads every object under {@code prefix} into {@code dir}, keeping the key as the relative path (directory
-     * placeholders, keys ending in '/', are listed but not downloaded). Returns every key found, sorted.
+     * placeholders, keys ending in '/', are listed but not downloaded). Returns the keys found, sorted; a key that is
+     * listed but gone by the time it is fetched (deleted, or caught in the middle of an overwrite, which the
+     * filesystem store does not do atomically) is left out, so the caller sees it on its next poll or not at all.
      */
     public List<String> downloadTo(String bucket, String prefix, Path dir) {
-        List<String> keys = listKeys(bucket, prefix);
-        for (String key : keys) {
+        List<String> keys = new ArrayList<>();
+        for (String key : listKeys(bucket, prefix)) {
             if (key.endsWith("/")) {
+                keys.add(key);
                 continue;
             }
             Path target = dir.resolve(key).normalize();
@@ -303,8 +365,17 @@ public final class FaultyS3Server implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            client().getObject(GetObjectRequest.builder().bucket(bucket).key(key).build(),
-                    ResponseTransformer.toFile(target));
+            try {
+                client().getObject(GetObjectRequest.builder().bucket(bucket).key(key).build(),
+                        ResponseTransformer.toFile(target));
+                keys.add(key);
+            } catch (NoSuchKeyException e) {
+                try {
+                    Files.deleteIfExists(target);
+                } catch (IOException ignored) {
+                    // best effort: a partial download of a vanished object
+                }
+            }
         }
         return keys;
     }
