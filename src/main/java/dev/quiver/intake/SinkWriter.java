@@ -83,7 +83,8 @@ public final class SinkWriter implements AutoCloseable {
         // The budget is the allocator's hard limit: Arrow refuses an allocation past it rather than letting it happen.
         this.allocator = new RootAllocator(budget);
         this.maxBytesPerPartition = config.flushMaxBytes();
-        this.metrics = new TaskMetrics(connector, task, allocator::getAllocatedMemory, () -> budget);
+        this.metrics = new TaskMetrics(connector, task, allocator::getAllocatedMemory,
+                allocator::getPeakMemoryAllocation, () -> budget);
         this.flushPool = config.flushThreads() == 0 ? null
                 : Executors.newFixedThreadPool(config.flushThreads(), flushThreadFactory(connector, task));
         java.util.concurrent.Executor flushExecutor = flushPool == null ? Runnable::run : flushPool;

@@ -30,6 +30,7 @@ public final class TaskMetrics implements TaskMetricsMBean, AutoCloseable {
     private final ObjectName name;
     private final LongSupplier bufferedBytes;
     private final LongSupplier budgetBytes;
+    private final LongSupplier peakBytes;
     private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
     private final LongAdder recordsIn = new LongAdder();
     private final LongAdder rowsLanded = new LongAdder();
@@ -44,12 +45,14 @@ public final class TaskMetrics implements TaskMetricsMBean, AutoCloseable {
      * Registers the task's MBean; a name clash (a task restarted in the same worker before the old one closed)
      * replaces the stale registration.
      */
-    public TaskMetrics(String connector, String task, LongSupplier bufferedBytes, LongSupplier budgetBytes) {
+    public TaskMetrics(String connector, String task, LongSupplier bufferedBytes, LongSupplier peakBytes,
+            LongSupplier budgetBytes) {
         this.server = ManagementFactory.getPlatformMBeanServer();
         this.connector = Objects.requireNonNull(connector, "connector");
         this.task = Objects.requireNonNull(task, "task");
         this.bufferedBytes = Objects.requireNonNull(bufferedBytes, "bufferedBytes");
         this.budgetBytes = Objects.requireNonNull(budgetBytes, "budgetBytes");
+        this.peakBytes = Objects.requireNonNull(peakBytes, "peakBytes");
         this.name = objectName("sink-task-metrics", null);
         register(name, this, TaskMetricsMBean.class);
     }
@@ -160,6 +163,11 @@ public final class TaskMetrics implements TaskMetricsMBean, AutoCloseable {
     @Override
     public long getBufferedBytes() {
         return bufferedBytes.getAsLong();
+    }
+
+    @Override
+    public long getPeakBufferedBytes() {
+        return peakBytes.getAsLong();
     }
 
     @Override

@@ -26,10 +26,13 @@ public interface TaskMetricsMBean {
     /** Arrow bytes held by open batches now. */
     long getBufferedBytes();
 
-    /** The buffered-bytes limit: flush.max.bytes per open partition, until a task-wide budget exists. */
+    /** The most Arrow bytes the task's batches held at once, as its allocator recorded it. */
+    long getPeakBufferedBytes();
+
+    /** The task's memory budget, buffer.memory.bytes. */
     long getBufferBudgetBytes();
 
-    /** Partitions paused for back-pressure. */
+    /** Partitions paused for back-pressure (always 0: the task lands batches to free memory instead). */
     int getPausedPartitions();
 
     /** Parquet encoding time per file: average, 50th and 99th percentile over the last 1024 files, in ms. */

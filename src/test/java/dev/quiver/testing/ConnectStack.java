@@ -175,6 +175,11 @@ public final class ConnectStack implements AutoCloseable {
 
     /** Sends one record (asynchronously; ordered per partition). Call {@link #flush()} before awaiting results. */
     public void produce(String topic, int partition, String key, String value) {
+        produce(topic, partition, null, key, value);
+    }
+
+    /** Like {@link #produce(String, int, String, String)}, with the record's Kafka timestamp (null for now). */
+    public void produce(String topic, int partition, Long timestamp, String key, String value) {
         if (producer == null) {
             Map<String, Object> props = new HashMap<>();
             props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -186,7 +191,7 @@ public final class ConnectStack implements AutoCloseable {
             props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
             producer = kafka().createProducer(props);
         }
-        pending.add(producer.send(new ProducerRecord<>(topic, partition,
+        pending.add(producer.send(new ProducerRecord<>(topic, partition, timestamp,
                 key == null ? null : key.getBytes(StandardCharsets.UTF_8),
                 value == null ? null : value.getBytes(StandardCharsets.UTF_8))));
     }
