@@ -420,8 +420,15 @@ class ExactlyOnceIT {
         // S3A gives up on the held request after fs.s3a.connection.timeout (30 s) and retries; a key that shows up
         // only after that could be the old owner's retry, so the round only counts if the new owner was faster.
         deadline = heldAt + Duration.ofSeconds(28).toNanos();
+        long nextWave = System.nanoTime();
         try {
             while (!s3.listKeys(BUCKET, key).contains(key)) {
+                // Flushes run on background threads: the held PUT stalls a flush thread, and the task thread stalls
+                // only once partition 0's next flush is due and must wait for it. Records keep arriving so that it is.
+                if (System.nanoTime() >= nextWave) {
+                    produceWave(run, SMALL_WAVE);
+                    nextWave = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+                }
                 if (System.nanoTime() > deadline) {
                     throw new AssertionError("while the task writing " + partition + " was frozen for 28 s (past"
                             + " max.poll.interval.ms), no other task rewrote " + key + "; connectors:\n"
