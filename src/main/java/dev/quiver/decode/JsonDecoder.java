@@ -24,7 +24,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -90,7 +89,6 @@ import org.apache.kafka.connect.errors.DataException;
  * <p>Not thread-safe: one decoder per task (it keeps per-batch readers and a scratch buffer).
  */
 public final class JsonDecoder implements ValueDecoder {
-    private static final int MAX_BINDINGS = 256;
     private static final JsonFactory FACTORY = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(JsonValues.MAX_DEPTH).build())
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -101,13 +99,7 @@ public final class JsonDecoder implements ValueDecoder {
     private final Schema schema;
     private final Set<String> presentRequired;
     private final Utf8Buffer utf8 = new Utf8Buffer();
-    private List<FieldVector> bound;
-    private Node root;
-    /**
-     * Readers per batch, by the identity of the batch's column list: one decoder serves all partitions of a task,
-     * whose records interleave, so rebinding on every switch would rebuild the readers per record.
-     */
-    private final Map<List<FieldVector>, Node> bindings = new IdentityHashMap<>();
+    private final ColumnBindings<Node> bindings = new ColumnBindings<>(this::bind);
 
     /**
      * A decoder for values of {@code schema}: a required struct (one column per field) or any other schema (one
@@ -137,18 +129,7 @@ public final class JsonDecoder implements ValueDecoder {
 
     @Override
     public void decode(Object raw, List<FieldVector> columns, int row) {
-        if (columns != bound) {
-            root = bindings.get(columns);
-            if (root == null) {
-                if (bindings.size() >= MAX_BINDINGS) {
-                    // Batches of flushed files are gone; dropping every binding is simpler than tracking which.
-                    bindings.clear();
-                }
-                bind(columns);
-                bindings.put(columns, root);
-            }
-            bound = columns;
-        }
+        Node root = bindings.forColumns(columns);
         JsonParser parser = null;
         try {
             parser = open(raw);
@@ -207,20 +188,18 @@ public final class JsonDecoder implements ValueDecoder {
         return length > CONFLUENT_HEADER && bytes[offset] == 0;
     }
 
-    private void bind(List<FieldVector> columns) {
+    private Node bind(List<FieldVector> columns) {
         if (schema.type() == Schema.Type.STRUCT) {
             List<Field> fields = schema.fields();
             if (columns.size() != fields.size()) {
                 throw new IllegalStateException("expected " + fields.size() + " value columns, got " + columns.size());
             }
-            root = new StructNode(schema, null, columns, "");
-        } else {
-            if (columns.size() != 1) {
-                throw new IllegalStateException("expected one value column, got " + columns.size());
-            }
-            root = create(schema, columns.get(0), "value");
+            return new StructNode(schema, null, columns, "");
         }
-        bound = columns;
+        if (columns.size() != 1) {
+            throw new IllegalStateException("expected one value column, got " + columns.size());
+        }
+        return create(schema, columns.get(0), "value");
     }
 
     private Node create(Schema s, FieldVector vector, String path) {

@@ -14,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -55,7 +54,6 @@ import org.apache.kafka.connect.errors.DataException;
  * <p>Not thread-safe: one decoder per task.
  */
 public final class ProtobufDecoder implements ValueDecoder {
-    private static final int MAX_BINDINGS = 256;
 
     /** How values are framed. */
     public enum Framing {
@@ -74,13 +72,7 @@ public final class ProtobufDecoder implements ValueDecoder {
     private final Schema schema;
     private final Framing framing;
     private final int[] confluentIndexes;
-    private List<FieldVector> bound;
-    private MessageNode root;
-    /**
-     * Readers per batch, by the identity of the batch's column list: one decoder serves all partitions of a task,
-     * whose records interleave, so rebinding on every switch would rebuild the readers per record.
-     */
-    private final Map<List<FieldVector>, MessageNode> bindings = new IdentityHashMap<>();
+    private final ColumnBindings<MessageNode> bindings = new ColumnBindings<>(this::bind);
     /** The array being decoded and where the CodedInputStream starts in it, for zero-copy strings and bytes. */
     private byte[] input;
     private int inputBase;
@@ -108,18 +100,7 @@ public final class ProtobufDecoder implements ValueDecoder {
 
     @Override
     public void decode(Object raw, List<FieldVector> columns, int row) {
-        if (columns != bound) {
-            root = bindings.get(columns);
-            if (root == null) {
-                if (bindings.size() >= MAX_BINDINGS) {
-                    // Batches of flushed files are gone; dropping every binding is simpler than tracking which.
-                    bindings.clear();
-                }
-                bind(columns);
-                bindings.put(columns, root);
-            }
-            bound = columns;
-        }
+        MessageNode root = bindings.forColumns(columns);
         byte[] bytes;
         int offset;
         int length;
@@ -191,13 +172,12 @@ public final class ProtobufDecoder implements ValueDecoder {
         return 5 + header.getTotalBytesRead();
     }
 
-    private void bind(List<FieldVector> columns) {
+    private MessageNode bind(List<FieldVector> columns) {
         List<org.apache.kafka.connect.data.Field> fields = schema.fields();
         if (columns.size() != fields.size()) {
             throw new IllegalStateException("expected " + fields.size() + " value columns, got " + columns.size());
         }
-        root = new MessageNode(message, schema, columns, "");
-        bound = columns;
+        return new MessageNode(message, schema, columns, "");
     }
 
     // ---------------------------------------------------------------------------------------------------------------
