@@ -375,7 +375,9 @@ IN_TOPIC="$(kafka_tool org.apache.kafka.tools.GetOffsetShell --bootstrap-server 
 info "$IN_TOPIC events in $TOPIC (sample: $WORK/events.tsv)"
 
 wait_until "the Connect REST API at $CONNECT_URL" 120 connect http_ok "$CONNECT_URL/connectors"
-curl -fsS "$CONNECT_URL/connector-plugins" | grep -q 'dev.quiver.QuiverSinkConnector' \
+# Read the whole answer first: with pipefail, grep -q closing the pipe early could fail curl and this check.
+PLUGINS="$(curl -fsS "$CONNECT_URL/connector-plugins" || true)"
+[[ "$PLUGINS" == *dev.quiver.QuiverSinkConnector* ]] \
   || die "the Connect worker did not load dev.quiver.QuiverSinkConnector from $WORK/plugins; see $LOGS/connect.log"
 info "worker up; plugin dev.quiver.QuiverSinkConnector loaded"
 
