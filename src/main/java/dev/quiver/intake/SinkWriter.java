@@ -60,7 +60,6 @@ public final class SinkWriter implements AutoCloseable {
     private final PartitionWriter.Settings settings;
     private final Map<TopicPartition, PartitionWriter> partitions = new LinkedHashMap<>();
     private final TaskMetrics metrics;
-    private final long maxBytesPerPartition;
     private final long budget;
     /** Encodes and uploads in the background; null when flush.threads=0. */
     private final ExecutorService flushPool;
@@ -82,7 +81,6 @@ public final class SinkWriter implements AutoCloseable {
         this.budget = config.bufferMemoryBytes();
         // The budget is the allocator's hard limit: Arrow refuses an allocation past it rather than letting it happen.
         this.allocator = new RootAllocator(budget);
-        this.maxBytesPerPartition = config.flushMaxBytes();
         this.metrics = new TaskMetrics(connector, task, allocator::getAllocatedMemory,
                 allocator::getPeakMemoryAllocation, () -> budget);
         this.flushPool = config.flushThreads() == 0 ? null
