@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -18,7 +17,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.gaul.s3proxy.S3Proxy;
-import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.blobstore.BlobStore;
 import org.gaul.s3proxy.blobstore.ForwardingBlobStore;
 import org.gaul.s3proxy.blobstore.S3Exceptions;
@@ -60,7 +58,6 @@ public final class FaultyS3Server implements AutoCloseable {
 
     private static final String ACCESS_KEY = "quiver-faulty-access";
     private static final String SECRET_KEY = "quiver-faulty-secret-0123456789";
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
     /** {@code <topic>+<p>+<20 digits>.parquet} or {@code <topic>+<p>.<ext>} at the end of a key. */
     private static final Pattern PARTITION_OF_KEY =
             Pattern.compile("([^/+]+\\+\\d+)(?:\\+\\d+\\.parquet|\\.[A-Za-z]+)$");
@@ -87,33 +84,9 @@ public final class FaultyS3Server implements AutoCloseable {
         if (proxy != null) {
             return this;
         }
-        S3Proxy p = S3Proxy.builder()
-                .blobStore(blobStore)
-                .endpoint(URI.create("http://127.0.0.1:" + port))
-                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
-                .stopTimeout(0)
-                .build();
-        try {
-            p.start();
-            long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-            while (!"STARTED".equals(p.getState())) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("s3proxy did not start, state " + p.getState());
-                }
-                Thread.sleep(10);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException("s3proxy failed to start on port " + port, e);
-        }
+        S3Proxy p = S3ProxyServer.launch(blobStore, port, ACCESS_KEY, SECRET_KEY);
         if (port == 0) {
             port = p.getPort();
-        } else if (p.getPort() != port) {
-            throw new IllegalStateException("s3proxy restarted on port " + p.getPort() + " instead of " + port);
         }
         proxy = p;
         return this;

@@ -79,10 +79,24 @@ public final class S3ProxyServer implements AutoCloseable {
         if (proxy != null) {
             return this;
         }
+        S3Proxy p = launch(blobStore, port, ACCESS_KEY, SECRET_KEY);
+        if (port == 0) {
+            port = p.getPort();
+        }
+        proxy = p;
+        return this;
+    }
+
+    /**
+     * Starts an s3proxy in this JVM over {@code blobStore} on {@code port} (0 for a free one) and waits until it
+     * serves. A restart must get its old port back, so a port other than the one asked for is an error. Shared with
+     * {@link FaultyS3Server}, which serves a blob store that injects faults.
+     */
+    static S3Proxy launch(BlobStore blobStore, int port, String accessKey, String secretKey) {
         S3Proxy p = S3Proxy.builder()
                 .blobStore(blobStore)
                 .endpoint(URI.create("http://127.0.0.1:" + port))
-                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
+                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
                 // stop() is an outage, not a drain: no graceful wait for in-flight requests (the default waits ~2 s)
                 .stopTimeout(0)
                 .build();
@@ -104,13 +118,10 @@ public final class S3ProxyServer implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("s3proxy failed to start on port " + port, e);
         }
-        if (port == 0) {
-            port = p.getPort();
-        } else if (p.getPort() != port) {
+        if (port != 0 && p.getPort() != port) {
             throw new IllegalStateException("s3proxy restarted on port " + p.getPort() + " instead of " + port);
         }
-        proxy = p;
-        return this;
+        return p;
     }
 
     /**
