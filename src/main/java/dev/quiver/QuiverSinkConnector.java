@@ -85,6 +85,7 @@ public final class QuiverSinkConnector extends SinkConnector {
             }
         }
         validateValueDecoding(byName);
+        validateKeyDecoding(byName);
         ConfigValue timeSource = byName.get(QuiverSinkConfig.PARTITION_TIME_SOURCE);
         ConfigValue format = byName.get(QuiverSinkConfig.VALUE_FORMAT);
         ConfigValue schema = byName.get(QuiverSinkConfig.VALUE_JSON_SCHEMA);
@@ -117,6 +118,37 @@ public final class QuiverSinkConnector extends SinkConnector {
         }
         String[] problem = QuiverSinkConfig.validateValueDecoding(new dev.quiver.decode.ValueDecoders.Spec(
                 values[0], values[1], values[2], values[3], values[4], values[5], values[6]));
+        if (problem != null) {
+            byName.get(problem[0]).addErrorMessage(problem[1]);
+        }
+    }
+
+    /**
+     * The same for the key.* settings, plus the key column they write into. The value's descriptor settings are the
+     * key's fallback, so they too must have passed their own checks.
+     */
+    private static void validateKeyDecoding(Map<String, ConfigValue> byName) {
+        String[] keys = {QuiverSinkConfig.KEY_FORMAT, QuiverSinkConfig.KEY_JSON_SCHEMA,
+                QuiverSinkConfig.KEY_JSON_SCHEMA_FILE, QuiverSinkConfig.KEY_PROTOBUF_DESCRIPTOR_SET,
+                QuiverSinkConfig.KEY_PROTOBUF_DESCRIPTOR_FILE, QuiverSinkConfig.KEY_PROTOBUF_MESSAGE,
+                QuiverSinkConfig.KEY_PROTOBUF_WIRE_FORMAT, QuiverSinkConfig.VALUE_PROTOBUF_DESCRIPTOR_SET,
+                QuiverSinkConfig.VALUE_PROTOBUF_DESCRIPTOR_FILE};
+        String[] values = new String[keys.length];
+        for (int i = 0; i < keys.length; i++) {
+            ConfigValue value = byName.get(keys[i]);
+            if (value == null || !value.errorMessages().isEmpty()) {
+                return;
+            }
+            values[i] = (String) value.value();
+        }
+        ConfigValue metadata = byName.get(QuiverSinkConfig.METADATA_COLUMNS);
+        if (metadata == null || !metadata.errorMessages().isEmpty()) {
+            return;
+        }
+        boolean hasKeyColumn = ((List<?>) metadata.value()).stream()
+                .anyMatch(kind -> "key".equalsIgnoreCase(String.valueOf(kind).trim()));
+        String[] problem = QuiverSinkConfig.validateKeyDecoding(QuiverSinkConfig.keyDecoderSpec(values[0], values[1],
+                values[2], values[3], values[4], values[5], values[6], values[7], values[8]), hasKeyColumn);
         if (problem != null) {
             byName.get(problem[0]).addErrorMessage(problem[1]);
         }

@@ -7,6 +7,7 @@ import java.util.Objects;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.complex.StructVector;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.kafka.connect.data.Struct;
@@ -34,6 +35,15 @@ public final class ArrowBatch implements AutoCloseable {
     private final org.apache.kafka.connect.data.Field[] valueFields;
     /** The value columns in value-schema order, for decoders that write them directly. */
     private final List<FieldVector> valueVectors;
+    /** The key column's index, or -1 when the batch has none. */
+    private final int keyIndex;
+    /** The key column when it is a struct, whose validity a key decoder's write must set; else null. */
+    private final StructVector keyStruct;
+    /**
+     * What a key decoder writes: the key struct's children in field order, or the key column itself. One list per
+     * batch, as decoders cache their readers by the list's identity.
+     */
+    private final List<FieldVector> keyVectors;
     private int rows;
 
     private ArrowBatch(RowLayout layout, BufferAllocator allocator, VectorSchemaRoot root) {
@@ -48,6 +58,7 @@ public final class ArrowBatch implements AutoCloseable {
         this.names = new String[n];
         this.valueFields = new org.apache.kafka.connect.data.Field[n];
         List<FieldVector> values = new ArrayList<>();
+        int key = -1;
         for (int i = 0; i < n; i++) {
             RowLayout.Column column = columns.get(i);
             appenders[i] = ColumnAppenders.create(column.schema(), vectors.get(i), column.name());
@@ -59,8 +70,17 @@ public final class ArrowBatch implements AutoCloseable {
             if (column.source() == RowLayout.Source.VALUE_FIELD || column.source() == RowLayout.Source.VALUE) {
                 values.add(vectors.get(i));
             }
+            if (column.source() == RowLayout.Source.KEY) {
+                key = i;
+            }
         }
         this.valueVectors = List.copyOf(values);
+        this.keyIndex = key;
+        FieldVector keyVector = key < 0 ? null : vectors.get(key);
+        boolean structKey = key >= 0 && columns.get(key).schema().type() == org.apache.kafka.connect.data.Schema.Type.STRUCT;
+        this.keyStruct = structKey ? (StructVector) keyVector : null;
+        this.keyVectors = keyVector == null ? List.of()
+                : keyStruct != null ? List.copyOf(keyStruct.getChildrenFromFields()) : List.of(keyVector);
     }
 
     /**
@@ -129,9 +149,24 @@ public final class ArrowBatch implements AutoCloseable {
      * and the row count stays as it was: the next append overwrites whatever the failed one left in the vectors.
      */
     public void append(SinkRecord record, Object key, Object value, boolean tombstone) {
+        append(record, key, value, tombstone, null);
+    }
+
+    /**
+     * {@link #append(SinkRecord, Object, Object, boolean)}, with the key column written by {@code keyDecoder} from
+     * the raw {@code key} when both are non-null ({@code key.format} json with a schema, or protobuf). The batch's
+     * key schema must be the decoder's. A key that does not decode fails the whole append, with an error saying the
+     * key is at fault, and the row count stays as it was.
+     */
+    public void append(SinkRecord record, Object key, Object value, boolean tombstone,
+            dev.quiver.decode.ValueDecoder keyDecoder) {
         int row = rows;
         for (int i = 0; i < appenders.length; i++) {
-            appenders[i].append(row, columnValue(i, record, key, value, tombstone));
+            if (i == keyIndex && keyDecoder != null && key != null) {
+                decodeKey(keyDecoder, key, row);
+            } else {
+                appenders[i].append(row, columnValue(i, record, key, value, tombstone));
+            }
         }
         rows = row + 1;
     }
@@ -141,6 +176,16 @@ public final class ArrowBatch implements AutoCloseable {
      * columns are appended as usual. The batch's value schema must be the decoder's. On failure the row count stays.
      */
     public void appendDecoded(SinkRecord record, Object key, dev.quiver.decode.ValueDecoder decoder, Object raw) {
+        appendDecoded(record, key, decoder, raw, null);
+    }
+
+    /**
+     * {@link #appendDecoded(SinkRecord, Object, dev.quiver.decode.ValueDecoder, Object)}, with the key column written
+     * by {@code keyDecoder} from the raw {@code key} when both are non-null, as in
+     * {@link #append(SinkRecord, Object, Object, boolean, dev.quiver.decode.ValueDecoder)}.
+     */
+    public void appendDecoded(SinkRecord record, Object key, dev.quiver.decode.ValueDecoder decoder, Object raw,
+            dev.quiver.decode.ValueDecoder keyDecoder) {
         if (decoder.valueSchema() != layout.valueSchema()) {
             throw new IllegalStateException("the batch's value schema is not the decoder's");
         }
@@ -148,11 +193,32 @@ public final class ArrowBatch implements AutoCloseable {
         decoder.decode(raw, valueVectors, row);
         for (int i = 0; i < appenders.length; i++) {
             RowLayout.Source source = sources[i];
-            if (source != RowLayout.Source.VALUE_FIELD && source != RowLayout.Source.VALUE) {
+            if (i == keyIndex && keyDecoder != null && key != null) {
+                decodeKey(keyDecoder, key, row);
+            } else if (source != RowLayout.Source.VALUE_FIELD && source != RowLayout.Source.VALUE) {
                 appenders[i].append(row, columnValue(i, record, key, null, false));
             }
         }
         rows = row + 1;
+    }
+
+    /**
+     * Decodes a raw key into the key column at {@code row}. The decoder writes every child of the row (its contract),
+     * so a key that fails half-way leaves nothing the next append of this row does not overwrite; the struct's own
+     * validity is set only once the key decoded whole.
+     */
+    private void decodeKey(dev.quiver.decode.ValueDecoder keyDecoder, Object rawKey, int row) {
+        if (keyIndex < 0) {
+            throw new IllegalStateException("a key decoder for a batch without a key column");
+        }
+        try {
+            keyDecoder.decode(rawKey, keyVectors, row);
+        } catch (org.apache.kafka.connect.errors.DataException e) {
+            throw dev.quiver.decode.KeyDecoding.keyError(e);
+        }
+        if (keyStruct != null) {
+            keyStruct.setIndexDefined(row);
+        }
     }
 
     private Object columnValue(int i, SinkRecord record, Object key, Object value, boolean tombstone) {

@@ -3,6 +3,7 @@ package dev.quiver.config;
 import java.net.URI;
 import java.net.URISyntaxException;
 import dev.quiver.arrow.MetadataColumns;
+import dev.quiver.decode.KeyDecoding;
 import dev.quiver.decode.ValueDecoder;
 import dev.quiver.decode.ValueDecoders;
 import dev.quiver.layout.PathPartitioner;
@@ -40,6 +41,7 @@ public final class QuiverSinkConfig extends AbstractConfig {
     private static final String GROUP_ROWS = "Rows";
     private static final String GROUP_PATHS = "Paths";
     private static final String GROUP_DECODING = "Value decoding";
+    private static final String GROUP_KEY_DECODING = "Key decoding";
 
     /** Where files land: {@code s3a://bucket[/prefix]} or {@code file:///absolute/dir}. */
     public static final String STORE_URL = "store.url";
@@ -173,6 +175,58 @@ public final class QuiverSinkConfig extends AbstractConfig {
             + " unambiguous because a plain message never starts with a zero byte. The schema id is not checked.";
     private static final String VALUE_PROTOBUF_WIRE_FORMAT_DEFAULT = "auto";
 
+    /** How record keys are read: as Connect delivers them, or decoded from JSON or Protobuf like values. */
+    public static final String KEY_FORMAT = "key.format";
+    private static final String KEY_FORMAT_DOC = "How record keys become the key metadata column (which metadata.columns"
+            + " must then include). 'connect': as the key converter delivers them. 'json': the key is JSON text"
+            + " (StringConverter) or bytes (ByteArrayConverter); without key.json.schema it is parsed and typed per"
+            + " batch, with one it is decoded straight into the key column, with the same coercions as values."
+            + " 'protobuf': the key is Protobuf bytes (ByteArrayConverter) of key.protobuf.message. A struct key is"
+            + " one struct column; a null key is a null column value. A key that does not decode is a bad record whose"
+            + " error names the key and the field at fault.";
+    private static final String KEY_FORMAT_DEFAULT = "connect";
+
+    /** A JSON Schema the JSON keys follow (key.format=json). */
+    public static final String KEY_JSON_SCHEMA = "key.json.schema";
+    private static final String KEY_JSON_SCHEMA_DOC = "For key.format=json: a JSON Schema document that declares the"
+            + " key's type, inline; the subset value.json.schema supports. An object schema makes the key column a"
+            + " struct of its properties; a scalar one (e.g. {\"type\": \"string\"}) a column of that type. Empty to"
+            + " type keys per batch.";
+    private static final String KEY_JSON_SCHEMA_DEFAULT = "";
+
+    /** The same, from a file on the worker. */
+    public static final String KEY_JSON_SCHEMA_FILE = "key.json.schema.file";
+    private static final String KEY_JSON_SCHEMA_FILE_DOC = "For key.format=json: the path, on every worker, of a JSON"
+            + " Schema file; the alternative to key.json.schema. Empty for none.";
+    private static final String KEY_JSON_SCHEMA_FILE_DEFAULT = "";
+
+    /** The FileDescriptorSet of the Protobuf keys, base64. */
+    public static final String KEY_PROTOBUF_DESCRIPTOR_SET = "key.protobuf.descriptor.set";
+    private static final String KEY_PROTOBUF_DESCRIPTOR_SET_DOC = "For key.format=protobuf: the FileDescriptorSet"
+            + " holding key.protobuf.message, base64-encoded, as for value.protobuf.descriptor.set. When this and"
+            + " key.protobuf.descriptor.file are both empty, the value's descriptor set (value.protobuf.descriptor.set"
+            + " or .file) is used: one set usually holds both messages.";
+    private static final String KEY_PROTOBUF_DESCRIPTOR_SET_DEFAULT = "";
+
+    /** The same, from a file on the worker. */
+    public static final String KEY_PROTOBUF_DESCRIPTOR_FILE = "key.protobuf.descriptor.file";
+    private static final String KEY_PROTOBUF_DESCRIPTOR_FILE_DOC = "For key.format=protobuf: the path, on every"
+            + " worker, of a binary FileDescriptorSet file; the alternative to key.protobuf.descriptor.set.";
+    private static final String KEY_PROTOBUF_DESCRIPTOR_FILE_DEFAULT = "";
+
+    /** The message type of the Protobuf keys. */
+    public static final String KEY_PROTOBUF_MESSAGE = "key.protobuf.message";
+    private static final String KEY_PROTOBUF_MESSAGE_DOC = "For key.format=protobuf: the fully-qualified name of the"
+            + " keys' message, e.g. shop.v1.OrderKey. The key column is a struct of its fields, typed as for"
+            + " value.protobuf.message.";
+    private static final String KEY_PROTOBUF_MESSAGE_DEFAULT = "";
+
+    /** How the Protobuf keys are framed. */
+    public static final String KEY_PROTOBUF_WIRE_FORMAT = "key.protobuf.wire.format";
+    private static final String KEY_PROTOBUF_WIRE_FORMAT_DOC = "For key.format=protobuf: 'plain', 'confluent' or"
+            + " 'auto', as value.protobuf.wire.format, for the keys.";
+    private static final String KEY_PROTOBUF_WIRE_FORMAT_DEFAULT = "auto";
+
     /** What to do with a record whose value is null. */
     public static final String BEHAVIOR_ON_NULL_VALUES = "behavior.on.null.values";
     private static final String BEHAVIOR_ON_NULL_VALUES_DOC = "What to do with a record whose value is null (a"
@@ -186,7 +240,7 @@ public final class QuiverSinkConfig extends AbstractConfig {
             + " own columns: any of topic, partition, offset, timestamp, timestamp_type, key, headers. Empty for"
             + " none. The offset and partition columns carry Parquet statistics, so readers can prune files by"
             + " offset. The key column is typed when the key has a schema, else string or bytes as the key converter"
-            + " delivers it. Headers are a list of (key, value) with values as text.";
+            + " delivers it, unless key.format decodes it. Headers are a list of (key, value) with values as text.";
     private static final String METADATA_COLUMNS_DEFAULT = "topic,partition,offset,timestamp,timestamp_type,key,headers";
 
     /** Renames of metadata columns. */
@@ -259,6 +313,10 @@ public final class QuiverSinkConfig extends AbstractConfig {
         String[] decoding = validateValueDecoding(valueDecoderSpec());
         if (decoding != null) {
             throw new ConfigException(decoding[0], getString(decoding[0]), decoding[1]);
+        }
+        String[] keyDecoding = validateKeyDecoding(keyDecoderSpec(), metadataColumns().has(MetadataColumns.Kind.KEY));
+        if (keyDecoding != null) {
+            throw new ConfigException(keyDecoding[0], getString(keyDecoding[0]), keyDecoding[1]);
         }
     }
 
@@ -353,6 +411,27 @@ public final class QuiverSinkConfig extends AbstractConfig {
         def.define(VALUE_PROTOBUF_WIRE_FORMAT, Type.STRING, VALUE_PROTOBUF_WIRE_FORMAT_DEFAULT,
                 ConfigDef.CaseInsensitiveValidString.in("auto", "plain", "confluent"), Importance.LOW,
                 VALUE_PROTOBUF_WIRE_FORMAT_DOC, GROUP_DECODING, ++order, Width.SHORT, "Protobuf wire format");
+
+        order = 0;
+        def.define(KEY_FORMAT, Type.STRING, KEY_FORMAT_DEFAULT,
+                ConfigDef.CaseInsensitiveValidString.in("connect", "json", "protobuf"), Importance.MEDIUM,
+                KEY_FORMAT_DOC, GROUP_KEY_DECODING, ++order, Width.SHORT, "Key format");
+        def.define(KEY_JSON_SCHEMA, Type.STRING, KEY_JSON_SCHEMA_DEFAULT, new JsonSchemaValidator(false),
+                Importance.MEDIUM, KEY_JSON_SCHEMA_DOC, GROUP_KEY_DECODING, ++order, Width.LONG, "Key JSON Schema");
+        def.define(KEY_JSON_SCHEMA_FILE, Type.STRING, KEY_JSON_SCHEMA_FILE_DEFAULT, new JsonSchemaValidator(true),
+                Importance.LOW, KEY_JSON_SCHEMA_FILE_DOC, GROUP_KEY_DECODING, ++order, Width.LONG,
+                "Key JSON Schema file");
+        def.define(KEY_PROTOBUF_DESCRIPTOR_SET, Type.STRING, KEY_PROTOBUF_DESCRIPTOR_SET_DEFAULT,
+                new DescriptorSetValidator(false), Importance.MEDIUM, KEY_PROTOBUF_DESCRIPTOR_SET_DOC,
+                GROUP_KEY_DECODING, ++order, Width.LONG, "Key Protobuf descriptor set");
+        def.define(KEY_PROTOBUF_DESCRIPTOR_FILE, Type.STRING, KEY_PROTOBUF_DESCRIPTOR_FILE_DEFAULT,
+                new DescriptorSetValidator(true), Importance.LOW, KEY_PROTOBUF_DESCRIPTOR_FILE_DOC,
+                GROUP_KEY_DECODING, ++order, Width.LONG, "Key Protobuf descriptor file");
+        def.define(KEY_PROTOBUF_MESSAGE, Type.STRING, KEY_PROTOBUF_MESSAGE_DEFAULT, Importance.MEDIUM,
+                KEY_PROTOBUF_MESSAGE_DOC, GROUP_KEY_DECODING, ++order, Width.MEDIUM, "Key Protobuf message");
+        def.define(KEY_PROTOBUF_WIRE_FORMAT, Type.STRING, KEY_PROTOBUF_WIRE_FORMAT_DEFAULT,
+                ConfigDef.CaseInsensitiveValidString.in("auto", "plain", "confluent"), Importance.LOW,
+                KEY_PROTOBUF_WIRE_FORMAT_DOC, GROUP_KEY_DECODING, ++order, Width.SHORT, "Key Protobuf wire format");
 
         order = 0;
         def.define(PARQUET_COMPRESSION, Type.STRING, PARQUET_COMPRESSION_DEFAULT,
@@ -545,6 +624,80 @@ public final class QuiverSinkConfig extends AbstractConfig {
                 return VALUE_PROTOBUF_WIRE_FORMAT;
             default:
                 return VALUE_FORMAT;
+        }
+    }
+
+    /**
+     * The key.* settings a key decoder is built from. With neither key descriptor setting set, the value's descriptor
+     * settings stand in: one descriptor set usually holds both messages.
+     */
+    public ValueDecoders.Spec keyDecoderSpec() {
+        return keyDecoderSpec(getString(KEY_FORMAT), getString(KEY_JSON_SCHEMA), getString(KEY_JSON_SCHEMA_FILE),
+                getString(KEY_PROTOBUF_DESCRIPTOR_SET), getString(KEY_PROTOBUF_DESCRIPTOR_FILE),
+                getString(KEY_PROTOBUF_MESSAGE), getString(KEY_PROTOBUF_WIRE_FORMAT),
+                getString(VALUE_PROTOBUF_DESCRIPTOR_SET), getString(VALUE_PROTOBUF_DESCRIPTOR_FILE));
+    }
+
+    /** {@link #keyDecoderSpec()} from raw setting values, for validate(); the value's descriptors are the fallback. */
+    public static ValueDecoders.Spec keyDecoderSpec(String format, String jsonSchema, String jsonSchemaFile,
+            String descriptorSet, String descriptorFile, String message, String wireFormat,
+            String valueDescriptorSet, String valueDescriptorFile) {
+        if (isBlank(descriptorSet) && isBlank(descriptorFile)) {
+            descriptorSet = valueDescriptorSet;
+            descriptorFile = valueDescriptorFile;
+        }
+        return new ValueDecoders.Spec(format, jsonSchema, jsonSchemaFile, descriptorSet, descriptorFile, message,
+                wireFormat);
+    }
+
+    private static boolean isBlank(String text) {
+        return text == null || text.isBlank();
+    }
+
+    /** How this task's keys become the key column; a new decoder per call, as decoders are not thread-safe. */
+    public KeyDecoding keyDecoding() {
+        ValueDecoder decoder = ValueDecoders.create("key", keyDecoderSpec());
+        if (decoder != null) {
+            return KeyDecoding.decoded(decoder);
+        }
+        return "json".equalsIgnoreCase(getString(KEY_FORMAT).trim()) ? KeyDecoding.parsedJson() : KeyDecoding.CONNECT;
+    }
+
+    /**
+     * The cross-field check of key decoding: a decoder the key.* settings cannot build, or a key.format other than
+     * connect without the key column to write into. Returns the setting at fault and the message, or null.
+     */
+    public static String[] validateKeyDecoding(ValueDecoders.Spec spec, boolean hasKeyColumn) {
+        String format = spec.format() == null ? "" : spec.format().trim().toLowerCase(Locale.ROOT);
+        if (!format.isEmpty() && !format.equals("connect") && !hasKeyColumn) {
+            return new String[] {KEY_FORMAT, "key.format=" + format + " decodes keys into the key metadata column,"
+                    + " which metadata.columns does not include; add key to metadata.columns, or use"
+                    + " key.format=connect"};
+        }
+        try {
+            ValueDecoders.create("key", spec);
+            return null;
+        } catch (ValueDecoders.SettingException e) {
+            return new String[] {keyKeyOf(e.setting()), e.getMessage()};
+        }
+    }
+
+    private static String keyKeyOf(ValueDecoders.Setting setting) {
+        switch (setting) {
+            case JSON_SCHEMA:
+                return KEY_JSON_SCHEMA;
+            case JSON_SCHEMA_FILE:
+                return KEY_JSON_SCHEMA_FILE;
+            case DESCRIPTOR_SET:
+                return KEY_PROTOBUF_DESCRIPTOR_SET;
+            case DESCRIPTOR_FILE:
+                return KEY_PROTOBUF_DESCRIPTOR_FILE;
+            case MESSAGE:
+                return KEY_PROTOBUF_MESSAGE;
+            case WIRE_FORMAT:
+                return KEY_PROTOBUF_WIRE_FORMAT;
+            default:
+                return KEY_FORMAT;
         }
     }
 

@@ -9,7 +9,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Builds the {@link ValueDecoder} that the {@code value.*} settings describe, or none.
+ * Builds the {@link ValueDecoder} that the {@code value.*} settings describe, or none; the same for the record key
+ * from the {@code key.*} settings, which have the same shape ({@link #create(String, Spec)} with prefix {@code key}).
  *
  * <ul>
  *   <li>{@code value.format=connect}: none; values land as the converter delivers them.</li>
@@ -28,7 +29,7 @@ public final class ValueDecoders {
     public enum Setting { FORMAT, JSON_SCHEMA, JSON_SCHEMA_FILE, DESCRIPTOR_SET, DESCRIPTOR_FILE, MESSAGE, WIRE_FORMAT }
 
     /**
-     * The {@code value.*} settings; empty strings (or null) mean unset.
+     * The {@code value.*} (or {@code key.*}) settings; empty strings (or null) mean unset.
      *
      * @param format         connect, json or protobuf
      * @param jsonSchema     a JSON Schema document
@@ -66,13 +67,24 @@ public final class ValueDecoders {
      * @throws SettingException naming the setting at fault
      */
     public static ValueDecoder create(Spec spec) {
+        return create("value", spec);
+    }
+
+    /**
+     * The decoder {@code spec} describes for the part of the record {@code prefix} names ({@code value} or
+     * {@code key}), or null when it is not decoded from raw bytes with a declared schema. Messages name the settings
+     * with that prefix, e.g. {@code key.protobuf.message}.
+     *
+     * @throws SettingException naming the setting at fault
+     */
+    public static ValueDecoder create(String prefix, Spec spec) {
         String format = text(spec.format()).toLowerCase(Locale.ROOT);
         switch (format) {
             case "":
             case "connect":
                 return null;
             case "json": {
-                String schema = jsonSchemaText(spec);
+                String schema = jsonSchemaText(prefix, spec);
                 if (schema == null) {
                     return null;
                 }
@@ -85,17 +97,24 @@ public final class ValueDecoders {
             }
             case "protobuf": {
                 ProtobufDecoder.Framing framing = framing(spec.wireFormat());
-                List<com.google.protobuf.Descriptors.FileDescriptor> files = descriptorFiles(spec);
+                List<com.google.protobuf.Descriptors.FileDescriptor> files = descriptorFiles(prefix, spec);
                 String message = text(spec.message());
                 if (message.isEmpty()) {
-                    throw new SettingException(Setting.MESSAGE, "is required with value.format=protobuf: the"
-                            + " fully-qualified name of the value's message, e.g. shop.v1.Order");
+                    throw new SettingException(Setting.MESSAGE, "is required with " + prefix + ".format=protobuf: the"
+                            + " fully-qualified name of the " + prefix + "'s message, e.g. shop.v1.Order");
                 }
+                ProtobufDecoder decoder;
                 try {
-                    return new ProtobufDecoder(ProtobufSchemas.find(files, message), framing);
+                    decoder = new ProtobufDecoder(ProtobufSchemas.find(files, message), framing);
                 } catch (IllegalArgumentException e) {
                     throw new SettingException(Setting.MESSAGE, e.getMessage());
                 }
+                if (!prefix.equals("value") && decoder.valueSchema().fields().isEmpty()) {
+                    // The key is one struct column, and Parquet has no empty groups: say so now, not per record.
+                    throw new SettingException(Setting.MESSAGE, "'" + message + "' has no fields, so the " + prefix
+                            + " column would be an empty struct, which Parquet cannot store");
+                }
+                return decoder;
             }
             default:
                 throw new SettingException(Setting.FORMAT, "'" + format + "' is not connect, json or protobuf");
@@ -103,11 +122,12 @@ public final class ValueDecoders {
     }
 
     /** The JSON Schema text, or null when none is set. */
-    private static String jsonSchemaText(Spec spec) {
+    private static String jsonSchemaText(String prefix, Spec spec) {
         String inline = text(spec.jsonSchema());
         String file = text(spec.jsonSchemaFile());
         if (!inline.isEmpty() && !file.isEmpty()) {
-            throw new SettingException(Setting.JSON_SCHEMA_FILE, "is set together with value.json.schema; set one");
+            throw new SettingException(Setting.JSON_SCHEMA_FILE, "is set together with " + prefix + ".json.schema;"
+                    + " set one");
         }
         if (!inline.isEmpty()) {
             return inline;
@@ -118,17 +138,20 @@ public final class ValueDecoders {
         return null;
     }
 
-    private static List<com.google.protobuf.Descriptors.FileDescriptor> descriptorFiles(Spec spec) {
+    private static List<com.google.protobuf.Descriptors.FileDescriptor> descriptorFiles(String prefix, Spec spec) {
         String inline = text(spec.descriptorSet());
         String file = text(spec.descriptorFile());
         if (!inline.isEmpty() && !file.isEmpty()) {
-            throw new SettingException(Setting.DESCRIPTOR_FILE, "is set together with value.protobuf.descriptor.set;"
-                    + " set one");
+            throw new SettingException(Setting.DESCRIPTOR_FILE, "is set together with " + prefix
+                    + ".protobuf.descriptor.set; set one");
         }
         if (inline.isEmpty() && file.isEmpty()) {
-            throw new SettingException(Setting.DESCRIPTOR_SET, "is required with value.format=protobuf (or"
-                    + " value.protobuf.descriptor.file): the FileDescriptorSet of"
-                    + " protoc --include_imports --descriptor_set_out, base64-encoded");
+            // Keys fall back to the value's descriptor set before they get here (see QuiverSinkConfig).
+            String alternatives = prefix + ".protobuf.descriptor.file"
+                    + (prefix.equals("value") ? "" : ", or a value.protobuf.descriptor.* holding the message too");
+            throw new SettingException(Setting.DESCRIPTOR_SET, "is required with " + prefix + ".format=protobuf (or "
+                    + alternatives + "): the FileDescriptorSet of protoc --include_imports --descriptor_set_out,"
+                    + " base64-encoded");
         }
         if (!inline.isEmpty()) {
             return descriptorSet(inline);

@@ -8,6 +8,7 @@ import dev.quiver.arrow.SchemaInference;
 import dev.quiver.arrow.SchemaMerger;
 import dev.quiver.commit.CommitLog;
 import dev.quiver.decode.JsonValues;
+import dev.quiver.decode.KeyDecoding;
 import dev.quiver.decode.ValueDecoder;
 import dev.quiver.layout.FileLayout;
 import dev.quiver.layout.PathPartitioner;
@@ -89,7 +90,7 @@ final class PartitionWriter implements AutoCloseable {
             ParquetEncoder encoder, FileLayout layout, CommitLog commitLog, ObjectStore store,
             DeadLetters deadLetters, boolean tolerateAll, MetadataColumns metadata, NullValues nullValues,
             boolean valuesAreJson, TaskMetrics metrics, PathPartitioner partitioner, ValueDecoder decoder,
-            java.util.concurrent.Executor flushExecutor) {
+            java.util.concurrent.Executor flushExecutor, KeyDecoding keys) {
     }
 
     /** One record type's batch, with what is known to fit it and the encoded file kept across upload retries. */
@@ -206,9 +207,20 @@ final class PartitionWriter implements AutoCloseable {
         Object key = record.key();
         Schema keySchema = record.keySchema();
         boolean inferredKey = false;
-        if (keySchema == null && key != null && settings.metadata().has(MetadataColumns.Kind.KEY)) {
-            keySchema = SchemaInference.infer(key);
-            inferredKey = true;
+        ValueDecoder keyDecoder = null;
+        if (settings.metadata().has(MetadataColumns.Kind.KEY)) {
+            if (settings.keys().decoder() != null) {
+                // The raw key is decoded straight into the key column by the batch; null keys too have this schema.
+                keyDecoder = settings.keys().decoder();
+                keySchema = keyDecoder.valueSchema();
+            } else if (settings.keys().parsesJson() && key != null) {
+                key = KeyDecoding.parseJson(key);
+                keySchema = key == null ? null : SchemaInference.infer(key);
+                inferredKey = key != null;
+            } else if (keySchema == null && key != null) {
+                keySchema = SchemaInference.infer(key);
+                inferredKey = true;
+            }
         }
         PathPartitioner partitioner = settings.partitioner();
         ValueDecoder decoder = settings.decoder();
@@ -216,7 +228,7 @@ final class PartitionWriter implements AutoCloseable {
             // Raw bytes decoded straight into the value columns: no Struct or Map exists for this record.
             String path = partitioner.byKafkaPartition() ? null : partitioner.pathOf(record, null);
             Slot slot = slotFor("", path, decoder.valueSchema(), keySchema, false, inferredKey, false, nowNanos);
-            slot.batch.appendDecoded(record, key, decoder, record.value());
+            slot.batch.appendDecoded(record, key, decoder, record.value(), keyDecoder);
             appended(slot, offset, false);
             return;
         }
@@ -224,7 +236,7 @@ final class PartitionWriter implements AutoCloseable {
         String recordType = tombstone || inferredValue || valueSchema.name() == null ? "" : valueSchema.name();
         String path = partitioner.byKafkaPartition() ? null : partitioner.pathOf(record, value);
         Slot slot = slotFor(recordType, path, valueSchema, keySchema, inferredValue, inferredKey, tombstone, nowNanos);
-        slot.batch.append(record, key, value, tombstone);
+        slot.batch.append(record, key, value, tombstone, keyDecoder);
         appended(slot, offset, tombstone);
     }
 

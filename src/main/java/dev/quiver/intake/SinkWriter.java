@@ -93,7 +93,8 @@ public final class SinkWriter implements AutoCloseable {
                 new ParquetEncoder(WriterOptions.withCodec(config.parquetCompression())), new FileLayout(prefix),
                 commitLog, store, deadLetters, tolerateAll, config.metadataColumns(),
                 PartitionWriter.NullValues.valueOf(config.behaviorOnNullValues().toUpperCase(java.util.Locale.ROOT)),
-                config.valueFormatJson() && decoder == null, metrics, config.pathPartitioner(), decoder, flushExecutor);
+                config.valueFormatJson() && decoder == null, metrics, config.pathPartitioner(), decoder, flushExecutor,
+                config.keyDecoding());
     }
 
     private static ThreadFactory flushThreadFactory(String connector, String task) {
