@@ -120,6 +120,11 @@ class KeyDecodingConfigTest {
         assertThat(errors(props("key.format", "protobuf", "key.protobuf.wire.format", "avro",
                 "key.protobuf.descriptor.set", SET, "key.protobuf.message", "test.v1.Address")))
                 .containsOnlyKeys("key.protobuf.wire.format");
+        // A message without fields would make an empty struct column, which Parquet cannot store.
+        assertThat(errors(props("key.format", "protobuf", "key.protobuf.descriptor.set", SET,
+                "key.protobuf.message", "test.v1.Outer")))
+                .containsOnlyKeys("key.protobuf.message")
+                .extractingByKey("key.protobuf.message").asString().contains("'test.v1.Outer' has no fields");
         assertThat(errors(props("key.format", "avro"))).containsOnlyKeys("key.format");
         assertThat(errors(props("key.format", "json", "key.json.schema", KEY_SCHEMA))).isEmpty();
 
