@@ -238,6 +238,36 @@ class BackPressureTest {
         assertThat(consumer.paused()).isEmpty();
     }
 
+    @Test
+    void aBatchDueWhileThePreviousOneStillUploadsPausesItsPartitionUntilTheUploadIsThrough() throws Exception {
+        SimulatedConsumer consumer = new SimulatedConsumer(150);
+        long perPartition = 1000;
+        consumer.append(tp(0), records(0, perPartition));
+        consumer.append(tp(1), records(1, perPartition));
+        SinkWriter writer = writer(consumer, Map.of(QuiverSinkConfig.FLUSH_THREADS, "2",
+                QuiverSinkConfig.FLUSH_MAX_RECORDS, "100"));
+        writer.open(List.of(tp(0), tp(1)));
+        store.holdPuts();
+
+        drive(writer, consumer, () -> consumer.paused().size() == 2, 500);
+        assertThat(consumer.paused()).containsExactlyInAnyOrder(tp(0), tp(1));
+        // Each partition's first batch is in flight, held; the record that made the next one due (offset 200, after
+        // the 100 rows of the held batch and 100 of the next one) is where each was sought back to.
+        assertThat(consumer.seekCalls()).containsExactlyInAnyOrder(Map.entry(tp(0), 200L), Map.entry(tp(1), 200L));
+        assertThat(writer.bufferedBytes()).isLessThan(BUDGET / 2);
+        // Memory is not the reason: the partitions wait for their uploads, not for the budget.
+        writer.put(List.of());
+        assertThat(consumer.paused()).hasSize(2);
+
+        store.releasePuts();
+        drive(writer, consumer, consumer::drained, 2000);
+        assertThat(consumer.drained()).isTrue();
+        assertThat(consumer.deliveries(tp(0), 200)).isEqualTo(2);
+        writer.close(List.of(tp(0), tp(1)));
+        assertThat(landedSummary()).isEqualTo(expectedSummary(2, perPartition));
+        assertThat(dataKeys(0)).hasSize(10);
+    }
+
     /** 60 quiet partitions of one record, then one busy partition pushing the budget past its high-water mark. */
     private void quietPartitionsAndOneBusy(SinkWriter writer) {
         List<TopicPartition> tps = new ArrayList<>();
