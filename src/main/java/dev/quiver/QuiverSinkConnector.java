@@ -86,6 +86,17 @@ public final class QuiverSinkConnector extends SinkConnector {
         }
         validateValueDecoding(byName);
         validateKeyDecoding(byName);
+        ConfigValue minBytes = byName.get(QuiverSinkConfig.FLUSH_MIN_BYTES);
+        ConfigValue maxBytes = byName.get(QuiverSinkConfig.FLUSH_MAX_BYTES);
+        if (minBytes != null && maxBytes != null && minBytes.errorMessages().isEmpty()
+                && maxBytes.errorMessages().isEmpty()) {
+            String problem = QuiverSinkConfig.validateFlushMinBytes(
+                    connectorConfigs.containsKey(QuiverSinkConfig.FLUSH_MIN_BYTES) ? (Long) minBytes.value() : null,
+                    (Long) maxBytes.value());
+            if (problem != null) {
+                minBytes.addErrorMessage(problem);
+            }
+        }
         ConfigValue timeSource = byName.get(QuiverSinkConfig.PARTITION_TIME_SOURCE);
         ConfigValue format = byName.get(QuiverSinkConfig.VALUE_FORMAT);
         ConfigValue schema = byName.get(QuiverSinkConfig.VALUE_JSON_SCHEMA);

@@ -45,6 +45,16 @@ public final class QuiverSinkTask extends SinkTask {
                 // The same knob: Connect's next poll waits at most this long, then calls put(), empty or not.
                 context.timeout(millis);
             }
+
+            @Override
+            public void pause(TopicPartition tp) {
+                context.pause(tp);
+            }
+
+            @Override
+            public void resume(TopicPartition tp) {
+                context.resume(tp);
+            }
         };
         writer = new SinkWriter(config, ObjectStores.open(config), props.getOrDefault("name", "quiver"),
                 props.getOrDefault(QuiverSinkConnector.TASK_ID, "0"), consumer, deadLetters, tolerateAll,

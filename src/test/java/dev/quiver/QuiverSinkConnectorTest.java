@@ -1,6 +1,7 @@
 package dev.quiver;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quiver.config.QuiverSinkConfig;
 import java.util.HashMap;
@@ -8,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.config.Config;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigValue;
 import org.junit.jupiter.api.Test;
 
@@ -48,6 +50,22 @@ class QuiverSinkConnectorTest {
         props.put(QuiverSinkConfig.S3_ACCESS_KEY, "AKIA");
         Map<String, List<String>> errors = errorsByField(new QuiverSinkConnector().validate(props));
         assertThat(errors).containsOnlyKeys(QuiverSinkConfig.S3_SECRET_KEY);
+    }
+
+    @Test
+    void aMinimumFileSizeAboveTheMaximumIsAttachedToTheMinimum() {
+        Map<String, String> props = valid();
+        props.put(QuiverSinkConfig.FLUSH_MAX_BYTES, "2048");
+        // The default minimum (1 MiB) yields to a smaller maximum: only an explicit one above it is an error.
+        assertThat(errorsByField(new QuiverSinkConnector().validate(props))).isEmpty();
+        props.put(QuiverSinkConfig.FLUSH_MIN_BYTES, "4096");
+        Map<String, List<String>> errors = errorsByField(new QuiverSinkConnector().validate(props));
+        assertThat(errors).containsOnlyKeys(QuiverSinkConfig.FLUSH_MIN_BYTES);
+        assertThat(errors.get(QuiverSinkConfig.FLUSH_MIN_BYTES).get(0)).contains("flush.max.bytes");
+        assertThatThrownBy(() -> new QuiverSinkConfig(props)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining(QuiverSinkConfig.FLUSH_MIN_BYTES);
+        props.put(QuiverSinkConfig.FLUSH_MIN_BYTES, "2048");
+        assertThat(errorsByField(new QuiverSinkConnector().validate(props))).isEmpty();
     }
 
     @Test

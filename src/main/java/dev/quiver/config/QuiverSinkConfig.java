@@ -90,17 +90,35 @@ public final class QuiverSinkConfig extends AbstractConfig {
     public static final String BUFFER_MEMORY_BYTES = "buffer.memory.bytes";
     private static final String BUFFER_MEMORY_BYTES_DOC = "The most Arrow buffer memory one task may hold, across all"
             + " its partitions, folders and record types. Enforced by Arrow's allocator, not estimated: when the budget"
-            + " fills, the task lands its largest batches first and carries on, so many partitions or thousands of"
-            + " time folders never end in an OutOfMemoryError. Arrow memory is off-heap: keep the worker's"
+            + " fills, the task lands its largest batches (of at least flush.min.bytes) first and carries on, and if"
+            + " that cannot free enough at once it pauses its busiest partitions until memory frees, so many partitions"
+            + " or thousands of time folders never end in an OutOfMemoryError. Arrow memory is off-heap: keep the worker's"
             + " -XX:MaxDirectMemorySize (by default the heap size) above tasks x this budget.";
     private static final long BUFFER_MEMORY_BYTES_DEFAULT = 256L * 1024 * 1024;
+
+    /**
+     * The smallest batch, in Arrow buffer bytes, that the memory budget may land early: smaller ones wait for their own
+     * thresholds while the task pauses its busiest partitions instead, so quiet partitions are not shredded into tiny
+     * files by busy ones.
+     */
+    public static final String FLUSH_MIN_BYTES = "flush.min.bytes";
+    private static final String FLUSH_MIN_BYTES_DOC = "When buffer.memory.bytes fills, only partitions whose batches"
+            + " hold at least this many Arrow bytes are landed early, largest first; smaller batches keep filling"
+            + " until a row, byte or interval threshold, so a quiet partition is not cut into many tiny files by"
+            + " memory pressure from busy ones. If that frees too little (every batch is smaller, or the memory is held"
+            + " by uploads that are behind), the task pauses its busiest partitions through Connect and resumes them"
+            + " once half the budget is free; data of paused partitions still lands by flush.interval.ms. Must not"
+            + " exceed flush.max.bytes; at most a quarter of buffer.memory.bytes is used, as a batch's buffers grow by"
+            + " doubling. 0 lets the budget land any batch.";
+    private static final long FLUSH_MIN_BYTES_DEFAULT = 1024L * 1024;
 
     /** Background threads that encode and upload files. */
     public static final String FLUSH_THREADS = "flush.threads";
     private static final String FLUSH_THREADS_DOC = "Threads per task that encode and upload files in the background,"
             + " so that put() keeps appending while earlier batches land. Each Kafka partition has at most one flush in"
-            + " flight; put() waits only when a partition's next batch is due before its previous one has landed. 0"
-            + " encodes and uploads on the task thread.";
+            + " flight; when a partition's next batch is due before its previous one has landed, put() waits for it a"
+            + " tenth of max.poll.interval.ms at most (5 s at most), then pauses the partition until it has. 0 encodes"
+            + " and uploads on the task thread.";
     private static final int FLUSH_THREADS_DEFAULT = 2;
 
     /** Time threshold: wall time since the first record of the batch arrived. */
@@ -288,6 +306,11 @@ public final class QuiverSinkConfig extends AbstractConfig {
     private static final List<String> KINDS = java.util.Arrays.stream(MetadataColumns.Kind.values())
             .map(MetadataColumns.Kind::configName).collect(java.util.stream.Collectors.toList());
 
+    /** Not a Quiver setting: Connect's per-connector override of its consumer's poll deadline. */
+    private static final String CONSUMER_MAX_POLL_INTERVAL_OVERRIDE = "consumer.override.max.poll.interval.ms";
+    /** Kafka's default max.poll.interval.ms. */
+    private static final long DEFAULT_MAX_POLL_INTERVAL_MS = 300_000L;
+
     private static final ConfigDef CONFIG_DEF = buildConfigDef();
 
     private final StoreUrl storeUrl;
@@ -309,6 +332,11 @@ public final class QuiverSinkConfig extends AbstractConfig {
                         getString(VALUE_JSON_SCHEMA_FILE)));
         if (decodedPartitioning != null) {
             throw new ConfigException(PARTITION_BY, getString(PARTITION_BY), decodedPartitioning);
+        }
+        String minBytes = validateFlushMinBytes(props.containsKey(FLUSH_MIN_BYTES) ? getLong(FLUSH_MIN_BYTES) : null,
+                getLong(FLUSH_MAX_BYTES));
+        if (minBytes != null) {
+            throw new ConfigException(FLUSH_MIN_BYTES, getLong(FLUSH_MIN_BYTES), minBytes);
         }
         String[] decoding = validateValueDecoding(valueDecoderSpec());
         if (decoding != null) {
@@ -341,6 +369,18 @@ public final class QuiverSinkConfig extends AbstractConfig {
         return null;
     }
 
+    /**
+     * Checks {@link #FLUSH_MIN_BYTES} against {@link #FLUSH_MAX_BYTES}. Returns the message to attach to
+     * flush.min.bytes, or null when valid. {@code minBytes} is null when the user did not set it: the default then
+     * simply yields to a smaller flush.max.bytes rather than refusing a configuration that never mentioned it.
+     */
+    public static String validateFlushMinBytes(Long minBytes, Long maxBytes) {
+        if (minBytes != null && maxBytes != null && minBytes > maxBytes) {
+            return "flush.min.bytes (" + minBytes + ") must not exceed flush.max.bytes (" + maxBytes + ")";
+        }
+        return null;
+    }
+
     private static ConfigDef buildConfigDef() {
         ConfigDef def = new ConfigDef();
         int order = 0;
@@ -368,6 +408,8 @@ public final class QuiverSinkConfig extends AbstractConfig {
                 Importance.HIGH, BUFFER_MEMORY_BYTES_DOC, GROUP_FLUSH, 10, Width.SHORT, "Memory budget");
         def.define(FLUSH_THREADS, Type.INT, FLUSH_THREADS_DEFAULT, ConfigDef.Range.between(0, 64), Importance.MEDIUM,
                 FLUSH_THREADS_DOC, GROUP_FLUSH, 11, Width.SHORT, "Flush threads");
+        def.define(FLUSH_MIN_BYTES, Type.LONG, FLUSH_MIN_BYTES_DEFAULT, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
+                FLUSH_MIN_BYTES_DOC, GROUP_FLUSH, 12, Width.SHORT, "Min Arrow bytes to land for memory");
         def.define(FLUSH_INTERVAL_MS, Type.LONG, FLUSH_INTERVAL_MS_DEFAULT, ConfigDef.Range.atLeast(1), Importance.HIGH,
                 FLUSH_INTERVAL_MS_DOC, GROUP_FLUSH, ++order, Width.SHORT, "Flush interval (ms)");
 
@@ -472,6 +514,26 @@ public final class QuiverSinkConfig extends AbstractConfig {
 
     public long flushMaxBytes() {
         return getLong(FLUSH_MAX_BYTES);
+    }
+
+    public long flushMinBytes() {
+        return getLong(FLUSH_MIN_BYTES);
+    }
+
+    /**
+     * The consumer's max.poll.interval.ms when the connector overrides it ({@code consumer.override.}), else Kafka's
+     * default: the worker's own consumer settings are not visible to a task. Bounds how long put() may wait.
+     */
+    public long maxPollIntervalMs() {
+        Object override = originals().get(CONSUMER_MAX_POLL_INTERVAL_OVERRIDE);
+        if (override != null) {
+            try {
+                return Math.max(1, Long.parseLong(override.toString().trim()));
+            } catch (NumberFormatException e) {
+                // Connect itself refuses such a consumer override; fall back to the default rather than fail here.
+            }
+        }
+        return DEFAULT_MAX_POLL_INTERVAL_MS;
     }
 
     public int flushThreads() {

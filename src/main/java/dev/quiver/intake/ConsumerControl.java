@@ -16,4 +16,13 @@ public interface ConsumerControl {
 
     /** Call put() again within {@code millis}, even if no record arrives, so a time threshold is met on time. */
     void wakeWithin(long millis);
+
+    /**
+     * Stop fetching {@code tp} until {@link #resume}: back-pressure while the memory budget is full. Records already
+     * delivered are unaffected; Connect forgets nothing on its own, but the intake resumes on every rebalance anyway.
+     */
+    void pause(TopicPartition tp);
+
+    /** Fetch {@code tp} again. Only for partitions the task still owns. */
+    void resume(TopicPartition tp);
 }

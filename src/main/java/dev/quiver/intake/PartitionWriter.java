@@ -151,6 +151,21 @@ final class PartitionWriter implements AutoCloseable {
         return inFlight != null || failed != null;
     }
 
+    /** True while a flush handed to the flush executor has not finished: flushing again now would wait for it. */
+    boolean flushRunning() {
+        return inFlight != null && !inFlight.done.isDone();
+    }
+
+    /** The running flush's completion, or null when none runs; lets the task wait for any of several, bounded. */
+    java.util.concurrent.CompletableFuture<Void> runningFlush() {
+        return flushRunning() ? inFlight.done : null;
+    }
+
+    /** True when the next record starts with a row or byte threshold flush, which waits for a running flush. */
+    boolean dueBeforeNextRecord() {
+        return !slots.isEmpty() && !recovering() && dueBySize() != null;
+    }
+
     /** Buffers one record, flushing first if the open batches are due or cannot hold the record's schema. */
     void accept(SinkRecord record, long nowNanos) {
         long offset = record.originalKafkaOffset();

@@ -49,8 +49,12 @@ public final class SinkWriter implements AutoCloseable {
     private static final int OPEN_ATTEMPTS = 5;
     /** Above this share of the budget after a put(), the largest batches land ... */
     private static final long HIGH_WATER_PERCENT = 85;
-    /** ... until no more than this share is in use. */
+    /** ... until no more than this share is in use; partitions paused for memory resume below it. */
     private static final long LOW_WATER_PERCENT = 50;
+    /** The longest one put() waits for uploads, whatever max.poll.interval.ms allows: the task is no place to idle. */
+    private static final long MAX_BLOCK_MS = 5_000;
+    /** How often put() should run while partitions are paused or a due flush waits for a running one. */
+    private static final long RECHECK_MS = 250;
 
     private final ObjectStore store;
     private final CommitLog commitLog;
@@ -64,6 +68,18 @@ public final class SinkWriter implements AutoCloseable {
     /** Encodes and uploads in the background; null when flush.threads=0. */
     private final ExecutorService flushPool;
     private int consecutiveStoreFailures;
+    /** Batches smaller than this are not landed to free memory; their partitions are paused instead. */
+    private final long minFlushBytes;
+    /** How long one put() may wait for uploads in all: a tenth of max.poll.interval.ms, at most MAX_BLOCK_MS. */
+    private final long maxBlockNanos;
+    private final PausedPartitions paused;
+    /**
+     * Partitions whose remaining records in the current put() are not appended: sought back after a fencing conflict
+     * or deferred for memory. Connect delivers them again from the seek.
+     */
+    private final Set<TopicPartition> skip = new HashSet<>();
+    /** False after a put() that threw: Connect then redelivers its batch, and nothing is resumed meanwhile. */
+    private boolean lastPutSucceeded = true;
 
     /**
      * @param store       where files and markers land; the writer closes it
@@ -83,6 +99,10 @@ public final class SinkWriter implements AutoCloseable {
         this.allocator = new RootAllocator(budget);
         this.metrics = new TaskMetrics(connector, task, allocator::getAllocatedMemory,
                 allocator::getPeakMemoryAllocation, () -> budget);
+        // A batch's buffers grow by doubling, so a batch larger than a quarter of the budget may not find room to grow.
+        this.minFlushBytes = Math.min(config.flushMinBytes(), Math.min(config.flushMaxBytes(), budget / 4));
+        this.maxBlockNanos = TimeUnit.MILLISECONDS.toNanos(Math.min(MAX_BLOCK_MS, config.maxPollIntervalMs() / 10));
+        this.paused = new PausedPartitions(consumer, metrics);
         this.flushPool = config.flushThreads() == 0 ? null
                 : Executors.newFixedThreadPool(config.flushThreads(), flushThreadFactory(connector, task));
         java.util.concurrent.Executor flushExecutor = flushPool == null ? Runnable::run : flushPool;
@@ -117,6 +137,11 @@ public final class SinkWriter implements AutoCloseable {
                 previous.close();
             }
             partitions.put(tp, openPartition(tp));
+        }
+        // A rebalance changes what the budget holds: let the next put() decide afresh what to pause. Not while Connect
+        // redelivers a failed put()'s batch: it holds the partitions itself until then.
+        if (lastPutSucceeded) {
+            paused.resumeAll(partitions::containsKey, "partitions were assigned");
         }
     }
 
@@ -187,102 +212,299 @@ public final class SinkWriter implements AutoCloseable {
      *                            errors are not tolerated
      */
     public void put(Collection<SinkRecord> records) {
+        lastPutSucceeded = false;
+        // One bound for every wait of this put(): the consumer must poll again within max.poll.interval.ms.
+        long waitUntil = System.nanoTime() + maxBlockNanos;
+        skip.clear();
         try {
-            Set<TopicPartition> reopened = new HashSet<>();
-            for (PartitionWriter writer : List.copyOf(partitions.values())) {
-                try {
-                    writer.pollInFlight();
-                } catch (CommitLog.MarkerConflictException e) {
-                    reopened.add(reopen(e));
-                }
-            }
+            pollAll();
+            Map<TopicPartition, Integer> intake = new HashMap<>();
             PartitionWriter current = null;
             for (SinkRecord record : records) {
                 if (current == null || !sameOrigin(current.topicPartition(), record)) {
                     current = writerFor(record);
                 }
-                if (reopened.contains(current.topicPartition())) {
+                TopicPartition tp = current.topicPartition();
+                if (skip.contains(tp)) {
                     // The consumer was sought back for this partition; these records come again after the seek.
                     continue;
                 }
+                intake.merge(tp, 1, Integer::sum);
                 try {
-                    acceptWithinBudget(current, record);
+                    if (!acceptWithinBudget(current, record, waitUntil)) {
+                        skip.add(tp);
+                        current = null;
+                    }
                 } catch (CommitLog.MarkerConflictException e) {
-                    reopened.add(reopen(e));
+                    skip.add(reopen(e));
                     current = null;
                 }
             }
             long now = nanoClock.getAsLong();
             long nextDue = Long.MAX_VALUE;
             for (PartitionWriter writer : List.copyOf(partitions.values())) {
-                try {
-                    writer.flushIfDue(now);
-                } catch (CommitLog.MarkerConflictException e) {
-                    reopen(e);
-                    continue;
+                long due = writer.nanosUntilDue(now);
+                if (writer.flushRunning()) {
+                    // Flushing now would wait for the running flush: check again shortly instead of blocking here.
+                    due = Math.max(due, TimeUnit.MILLISECONDS.toNanos(RECHECK_MS));
+                } else {
+                    try {
+                        writer.flushIfDue(now);
+                    } catch (CommitLog.MarkerConflictException e) {
+                        reopen(e);
+                        continue;
+                    }
+                    due = writer.nanosUntilDue(now);
                 }
-                nextDue = Math.min(nextDue, writer.nanosUntilDue(now));
+                nextDue = Math.min(nextDue, due);
             }
             if (allocator.getAllocatedMemory() > budget * HIGH_WATER_PERCENT / 100) {
-                relieveMemory(null);
+                relieveMemory(intake, waitUntil);
             }
+            resumeWhereFreed();
             consecutiveStoreFailures = 0;
+            if (!paused.isEmpty()) {
+                // Paused partitions deliver nothing: without this, Connect might not call put() again for a while.
+                nextDue = Math.min(nextDue, TimeUnit.MILLISECONDS.toNanos(RECHECK_MS));
+            }
             if (nextDue != Long.MAX_VALUE) {
                 // Connect waits up to offset.flush.interval.ms for new records before the next put(); without this
                 // an idle partition would land its data only that late, not after flush.interval.ms.
                 consumer.wakeWithin(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextDue)));
             }
+            lastPutSucceeded = true;
         } catch (StoreException e) {
             throw storeFailure(e);
+        } finally {
+            paused.logPauses(allocator.getAllocatedMemory(), budget);
         }
     }
 
     /**
-     * Appends a record; if Arrow refuses the memory, lands the largest batches and tries once more. A record that
-     * does not fit even into an emptied budget is a bad record.
+     * Appends a record within the memory budget, never waiting past {@code waitUntil}. Returns false when the record
+     * was not appended and the partition's remaining records of this put() must be skipped: the partition was then
+     * sought back to this record and paused (or reopened after a fencing conflict), so Connect delivers it again.
+     *
+     * <p>When Arrow refuses the memory: land the largest batches of at least flush.min.bytes, wait for uploads in
+     * flight, try again; if memory is not even tight, the record itself is large, so land everything and try once
+     * more. A record that does not fit a budget nothing else holds is a bad record. Otherwise the memory is held by
+     * small batches or slow uploads that will free it later, and the partition waits, paused, for that.
      */
-    private void acceptWithinBudget(PartitionWriter writer, SinkRecord record) {
-        try {
-            writer.accept(record, nanoClock.getAsLong());
-        } catch (OutOfMemoryException first) {
-            relieveMemory(writer);
-            try {
-                writer.accept(record, nanoClock.getAsLong());
-            } catch (OutOfMemoryException again) {
+    private boolean acceptWithinBudget(PartitionWriter writer, SinkRecord record, long waitUntil) {
+        TopicPartition tp = writer.topicPartition();
+        if (writer.flushRunning() && writer.dueBeforeNextRecord()) {
+            // The record would start a flush, which waits for the running one: wait only as long as the bound allows.
+            awaitFlushes(List.of(writer), Long.MIN_VALUE, waitUntil);
+            if (partitions.get(tp) != writer) {
+                return false;
+            }
+            if (writer.flushRunning()) {
+                defer(writer, record, PausedPartitions.Reason.UPLOAD);
+                return false;
+            }
+        }
+        if (tryAccept(writer, record)) {
+            return true;
+        }
+        long lowWater = budget * LOW_WATER_PERCENT / 100;
+        landForMemory(minFlushBytes, lowWater);
+        awaitFlushes(partitions.values(), lowWater, waitUntil);
+        if (partitions.get(tp) != writer) {
+            return false;
+        }
+        if (tryAccept(writer, record)) {
+            return true;
+        }
+        if (allocator.getAllocatedMemory() <= lowWater) {
+            // Half the budget is free and still too little: the record is large. Only an empty budget tells a record
+            // too large for it from one that waits for room, so every batch lands now, small ones too.
+            landForMemory(0, 0);
+            awaitFlushes(partitions.values(), 0, waitUntil);
+            if (partitions.get(tp) != writer) {
+                return false;
+            }
+            if (tryAccept(writer, record)) {
+                return true;
+            }
+            if (allocator.getAllocatedMemory() <= writer.bufferedBytes()) {
                 writer.rejectOversized(record, "needs more Arrow memory than buffer.memory.bytes=" + budget
                         + " leaves after landing every other batch");
+                return true;
+            }
+        }
+        defer(writer, record, PausedPartitions.Reason.MEMORY);
+        return false;
+    }
+
+    private boolean tryAccept(PartitionWriter writer, SinkRecord record) {
+        try {
+            writer.accept(record, nanoClock.getAsLong());
+            return true;
+        } catch (OutOfMemoryException e) {
+            // The batch is as it was before the record: a failed append leaves the row count unchanged.
+            return false;
+        }
+    }
+
+    /**
+     * Seeks the partition back to {@code record} and pauses it. Nothing of the record is buffered, so reading it again
+     * loses nothing; records before it were accepted, and their redelivery, if any, is dropped by offset.
+     */
+    private void defer(PartitionWriter writer, SinkRecord record, PausedPartitions.Reason reason) {
+        consumer.seek(writer.topicPartition(), record.originalKafkaOffset());
+        paused.pause(writer.topicPartition(), reason);
+    }
+
+    /**
+     * Above the high-water mark after a put(): lands the largest batches that reached flush.min.bytes, waits (within
+     * the put's bound) for uploads in flight, and if memory is still above the mark, pauses the busiest partitions
+     * rather than waiting longer. Partitions in a replay keep their batches: they must cut where the first attempt
+     * did.
+     */
+    private void relieveMemory(Map<TopicPartition, Integer> intake, long waitUntil) {
+        long lowWater = budget * LOW_WATER_PERCENT / 100;
+        int landed = landForMemory(minFlushBytes, lowWater);
+        awaitFlushes(partitions.values(), lowWater, waitUntil);
+        if (allocator.getAllocatedMemory() > budget * HIGH_WATER_PERCENT / 100) {
+            pauseBusiest(intake);
+        }
+        if (landed > 0) {
+            LOG.info("Memory budget: landed the batches of {} partition(s) of at least {} bytes to free Arrow memory;"
+                    + " {} of {} bytes now in use", landed, minFlushBytes, allocator.getAllocatedMemory(), budget);
+        }
+    }
+
+    /**
+     * Hands the largest batches of at least {@code minBytes} to be landed until the open batches hold at most
+     * {@code target} bytes; batches handed to the flush threads free their memory only once landed, but count as freed
+     * already. Never waits: a partition whose previous flush still runs is passed over. Returns how many landed.
+     */
+    private int landForMemory(long minBytes, long target) {
+        Map<PartitionWriter, Long> sizes = new HashMap<>();
+        long open = 0;
+        for (PartitionWriter writer : partitions.values()) {
+            long size = writer.bufferedBytes();
+            sizes.put(writer, size);
+            open += size;
+        }
+        List<PartitionWriter> bySize = new ArrayList<>(sizes.keySet());
+        bySize.sort((a, b) -> Long.compare(sizes.get(b), sizes.get(a)));
+        int landed = 0;
+        for (PartitionWriter writer : bySize) {
+            long size = sizes.get(writer);
+            if (open <= target || size == 0 || size < minBytes) {
+                break;
+            }
+            if (!writer.canFlushForMemory() || writer.flushRunning()) {
+                continue;
+            }
+            try {
+                writer.flush(FlushTrigger.MEMORY);
+            } catch (CommitLog.MarkerConflictException e) {
+                skip.add(reopen(e));
+            }
+            open -= size;
+            landed++;
+        }
+        return landed;
+    }
+
+    /**
+     * Waits until no more than {@code target} bytes are in use, none of {@code writers} has a flush running, or
+     * {@code waitUntil} (System.nanoTime) has passed, whichever comes first; then accounts for the finished flushes.
+     */
+    private void awaitFlushes(Collection<PartitionWriter> writers, long target, long waitUntil) {
+        while (allocator.getAllocatedMemory() > target) {
+            List<java.util.concurrent.CompletableFuture<Void>> running = new ArrayList<>();
+            for (PartitionWriter writer : writers) {
+                java.util.concurrent.CompletableFuture<Void> flush = writer.runningFlush();
+                if (flush != null) {
+                    running.add(flush);
+                }
+            }
+            long remaining = waitUntil - System.nanoTime();
+            if (running.isEmpty() || remaining <= 0) {
+                break;
+            }
+            try {
+                java.util.concurrent.CompletableFuture.anyOf(running.toArray(new java.util.concurrent.CompletableFuture<?>[0]))
+                        .get(remaining, TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                break;
+            } catch (java.util.concurrent.ExecutionException e) {
+                // A failed flush: pollAll() below accounts for it and rethrows its error, as put() always has.
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            pollAll();
+        }
+        pollAll();
+    }
+
+    /** Accounts for every finished flush; a fenced partition is reopened and its records skipped in this put(). */
+    private void pollAll() {
+        for (PartitionWriter writer : List.copyOf(partitions.values())) {
+            try {
+                writer.pollInFlight();
+            } catch (CommitLog.MarkerConflictException e) {
+                skip.add(reopen(e));
             }
         }
     }
 
     /**
-     * Lands the largest batches until the task holds at most half its budget, so that many partitions or folders
-     * share the budget instead of exhausting it. Partitions in a replay keep their batches: they must cut where the
-     * first attempt did.
+     * Pauses the partitions that received most of this put()'s records (those holding most memory first among
+     * equals), until the paused ones account for at least four fifths of its records: the budget is full and what
+     * holds it frees only with time, so intake must slow down rather than the task thread wait.
      */
-    private void relieveMemory(PartitionWriter current) {
-        long target = budget * LOW_WATER_PERCENT / 100;
-        List<PartitionWriter> bySize = new ArrayList<>(partitions.values());
-        bySize.sort((a, b) -> Long.compare(b.bufferedBytes(), a.bufferedBytes()));
-        int landed = 0;
-        long handedOff = 0;
-        for (PartitionWriter writer : bySize) {
-            // Batches handed to the flush threads free their memory only once landed: count them as freed already.
-            if (allocator.getAllocatedMemory() - handedOff <= target) {
+    private void pauseBusiest(Map<TopicPartition, Integer> intake) {
+        long total = 0;
+        long covered = 0;
+        List<PartitionWriter> candidates = new ArrayList<>();
+        for (Map.Entry<TopicPartition, Integer> e : intake.entrySet()) {
+            total += e.getValue();
+            PartitionWriter writer = partitions.get(e.getKey());
+            if (paused.contains(e.getKey()) || skip.contains(e.getKey())) {
+                covered += e.getValue();
+            } else if (writer != null) {
+                candidates.add(writer);
+            }
+        }
+        Map<PartitionWriter, Long> sizes = new HashMap<>();
+        for (PartitionWriter writer : candidates) {
+            sizes.put(writer, writer.bufferedBytes());
+        }
+        candidates.sort((a, b) -> {
+            int byRecords = Integer.compare(intake.get(b.topicPartition()), intake.get(a.topicPartition()));
+            return byRecords != 0 ? byRecords : Long.compare(sizes.get(b), sizes.get(a));
+        });
+        for (PartitionWriter writer : candidates) {
+            if (covered * 5 >= total * 4) {
                 break;
             }
-            if (writer.canFlushForMemory()) {
-                handedOff += writer.bufferedBytes();
-                writer.flush(FlushTrigger.MEMORY);
-                landed++;
-            }
+            paused.pause(writer.topicPartition(), PausedPartitions.Reason.MEMORY);
+            covered += intake.get(writer.topicPartition());
         }
-        // Handed-off batches hold their memory until they have landed: wait, so the retried append finds room.
-        for (PartitionWriter writer : partitions.values()) {
-            writer.finishInFlight();
+    }
+
+    /**
+     * Resumes partitions paused for memory once the task holds no more than half its budget, and those paused behind
+     * an upload once it has finished.
+     */
+    private void resumeWhereFreed() {
+        if (paused.isEmpty()) {
+            return;
         }
-        LOG.info("Memory budget: landed the batches of {} partition(s) to free Arrow memory; {} of {} bytes now in use",
-                landed, allocator.getAllocatedMemory(), budget);
+        long inUse = allocator.getAllocatedMemory();
+        if (inUse <= budget * LOW_WATER_PERCENT / 100) {
+            paused.resume(PausedPartitions.Reason.MEMORY, tp -> true,
+                    inUse + " of " + budget + " Arrow bytes in use, at most half the budget");
+        }
+        paused.resume(PausedPartitions.Reason.UPLOAD, tp -> {
+            PartitionWriter writer = partitions.get(tp);
+            return writer == null || !writer.flushRunning();
+        }, "the previous flush has finished");
     }
 
     /**
@@ -352,6 +574,10 @@ public final class SinkWriter implements AutoCloseable {
                 offsets.put(writer.topicPartition(), new OffsetAndMetadata(offset));
             }
         }
+        if (lastPutSucceeded) {
+            // Not while Connect redelivers a failed put()'s batch: it has paused everything itself for that.
+            resumeWhereFreed();
+        }
         return offsets;
     }
 
@@ -360,6 +586,7 @@ public final class SinkWriter implements AutoCloseable {
      * owner resumes from the commit marker, so the records are read again rather than lost.
      */
     public void close(Collection<TopicPartition> revoked) {
+        paused.forget(revoked);
         for (TopicPartition tp : revoked) {
             PartitionWriter writer = partitions.remove(tp);
             metrics.closePartition(tp);
@@ -376,6 +603,10 @@ public final class SinkWriter implements AutoCloseable {
                 writer.close();
                 commitLog.forget(tp);
             }
+        }
+        // Landing the closed partitions freed memory: let the next put() decide afresh what to pause.
+        if (lastPutSucceeded) {
+            paused.resumeAll(partitions::containsKey, "partitions were revoked");
         }
     }
 

@@ -38,6 +38,8 @@ public final class TaskMetrics implements TaskMetricsMBean, AutoCloseable {
     private final LongAdder parquetBytes = new LongAdder();
     private final LongAdder files = new LongAdder();
     private final LongAdder badRecords = new LongAdder();
+    private final java.util.concurrent.atomic.AtomicInteger pausedPartitions = new java.util.concurrent.atomic.AtomicInteger();
+    private final LongAdder pauseEvents = new LongAdder();
     private final LatencyWindow encode = new LatencyWindow();
     private final LatencyWindow upload = new LatencyWindow();
 
@@ -120,6 +122,17 @@ public final class TaskMetrics implements TaskMetricsMBean, AutoCloseable {
         badRecords.increment();
     }
 
+    /** {@code newlyPaused} partitions were paused for back-pressure; {@code nowPaused} are paused in all. */
+    public void partitionsPaused(int newlyPaused, int nowPaused) {
+        pauseEvents.add(newlyPaused);
+        pausedPartitions.set(nowPaused);
+    }
+
+    /** Paused partitions were resumed or closed; {@code nowPaused} remain paused. */
+    public void partitionsResumed(int nowPaused) {
+        pausedPartitions.set(nowPaused);
+    }
+
     /** One file landed. */
     public void fileLanded(long rows, long arrowBufferBytes, long parquetFileBytes, long encodeNanos, long uploadNanos) {
         rowsLanded.add(rows);
@@ -177,8 +190,12 @@ public final class TaskMetrics implements TaskMetricsMBean, AutoCloseable {
 
     @Override
     public int getPausedPartitions() {
-        // Back-pressure by pausing is not built yet: Quiver flushes instead, so nothing is ever paused.
-        return 0;
+        return pausedPartitions.get();
+    }
+
+    @Override
+    public long getPauseEvents() {
+        return pauseEvents.sum();
     }
 
     @Override

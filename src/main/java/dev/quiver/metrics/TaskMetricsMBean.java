@@ -32,8 +32,11 @@ public interface TaskMetricsMBean {
     /** The task's memory budget, buffer.memory.bytes. */
     long getBufferBudgetBytes();
 
-    /** Partitions paused for back-pressure (always 0: the task lands batches to free memory instead). */
+    /** Partitions paused now for back-pressure: the memory budget is full and cannot be freed at once. */
     int getPausedPartitions();
+
+    /** Times a partition was paused for back-pressure since the task started. */
+    long getPauseEvents();
 
     /** Parquet encoding time per file: average, 50th and 99th percentile over the last 1024 files, in ms. */
     double getEncodeMillisAvg();

@@ -92,7 +92,8 @@ import dev.quiver.testing.SchemaJson;
  *       rebalance, so it recovers from a cut flush of its own.</li>
  *   <li><b>Rebalances.</b> A worker is added ({@code addWorker()}) while a wave arrives, then the worker that runs one
  *       of the tasks is removed ({@code removeWorker(handle)}), with storage healthy.</li>
- *   <li><b>Zombie</b> (once per run, after the cycles). The next data-file PUT of partition 0 is held by the server
+ *   <li><b>Zombie</b> (once, after the cycles of the time-layout run, which uploads on the task thread with
+ *       {@code flush.threads=0}). The next data-file PUT of partition 0 is held by the server
  *       ({@link FaultyS3Server#stallNextDataWrites}), so the task writing it is frozen in the middle of a flush, its
  *       intent already in the marker, for longer than {@code max.poll.interval.ms} (7 s here): its consumer leaves
  *       the group and the other task takes its partitions over while it is still alive, as after a long GC pause.
@@ -102,6 +103,9 @@ import dev.quiver.testing.SchemaJson;
  *       shorter ranges it still buffers for partitions it no longer owns &mdash; from the same start offsets, so to
  *       the same keys the new owner already wrote with more rows (the order in which an unfenced zombie loses data).
  *       </li>
+ *   <li><b>Stalled upload</b> (once, after the cycles of the Kafka-layout run, which uploads on flush threads). The
+ *       same held PUT, past {@code max.poll.interval.ms}, now must <em>not</em> make a zombie: the task pauses the
+ *       partition instead of waiting, stays in the group, and nobody rewrites the held key meanwhile.</li>
  * </ol>
  * After the last round the test waits until the produced records have landed and the set of objects has stayed the
  * same for 6 s, downloads <em>every</em> object under the connector's prefix and checks, with DuckDB:
@@ -118,8 +122,8 @@ import dev.quiver.testing.SchemaJson;
  * (a replay that covers more offsets rewrites every key the first attempt wrote).
  *
  * <p>Per run: {@value #CYCLES} x 3 + 1 = 10 rounds; faults injected: 3 S3 outages (stop + restart), 3 worker crashes
- * under a write cut, 3 + 3 worker removals and 3 + 3 worker additions (each a rebalance), 1 zombie task; 6 partitions
- * x (3 x 340 + 40) = 6360 records. The summary is logged at the end of each run ("ExactlyOnceIT run ...").
+ * under a write cut, 3 + 3 worker removals and 3 + 3 worker additions (each a rebalance), 1 zombie task (time layout)
+ * or 1 upload held past max.poll.interval.ms (Kafka layout); 6 partitions x (3 x 340 + the last round's waves) records. The summary is logged at the end of each run ("ExactlyOnceIT run ...").
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -232,6 +236,7 @@ class ExactlyOnceIT {
         int workersAdded;
         int workersRemoved;
         int zombies;
+        int stalledUploads;
         long refusedWrites;
         final List<String> events = new ArrayList<>();
 
@@ -267,7 +272,11 @@ class ExactlyOnceIT {
                 crashRound(run, cycle + 1, cycle % TASKS);
                 rebalanceRound(run, (cycle + 1) % TASKS);
             }
-            zombieRound(run);
+            if (run.layout == Layout.TIME) {
+                zombieRound(run);
+            } else {
+                stalledUploadRound(run);
+            }
             for (int p = 0; p < PARTITIONS; p++) {
                 assertThat(stack.kafka().endOffset(new TopicPartition(run.topic, p)))
                         .as("end offset of %s-%d (the test relies on ids encoding offsets)", run.topic, p)
@@ -284,10 +293,11 @@ class ExactlyOnceIT {
             String summary = String.format("ExactlyOnceIT run %s: %d rounds, %d records over %d partitions,"
                     + " faults: %d S3"
                     + " outages (stop+restart), %d worker crashes under a write cut (%d PUTs refused), %d workers"
-                    + " removed, %d added, %d zombie task(s) released after the takeover; %d s", run.name, run.rounds,
+                    + " removed, %d added, %d zombie task(s) released after the takeover, %d upload(s) held past"
+                    + " max.poll.interval.ms without a takeover; %d s", run.name, run.rounds,
                     run.total(),
                     PARTITIONS, run.outages, run.crashes, run.refusedWrites, run.workersRemoved, run.workersAdded,
-                    run.zombies,
+                    run.zombies, run.stalledUploads,
                     (System.nanoTime() - began) / 1_000_000_000L);
             summaries.add(summary);
             log.info("{}", summary);
@@ -312,7 +322,12 @@ class ExactlyOnceIT {
         overrides.put("s3.secret.key", s3.secretKey());
         overrides.put("flush.max.records", String.valueOf(FLUSH_MAX_RECORDS));
         overrides.put("flush.interval.ms", String.valueOf(FLUSH_INTERVAL_MS));
+        // The task bounds its waits for uploads by a tenth of this; it cannot see the worker's consumer settings.
+        overrides.put("consumer.override.max.poll.interval.ms", String.valueOf(MAX_POLL_INTERVAL.toMillis()));
         if (run.layout == Layout.TIME) {
+            // Uploads on the task thread: a held PUT then freezes the task, which the zombie round needs. With flush
+            // threads (the Kafka-layout run) the task pauses the partition instead (the stalled-upload round).
+            overrides.put("flush.threads", "0");
             overrides.put("partition.by", "time");
             overrides.put("partition.time.source", "record");
             overrides.put("partition.time.pattern", TIME_PATTERN);
@@ -456,6 +471,105 @@ class ExactlyOnceIT {
         }
         produceWave(run, SMALL_WAVE);
         stack.awaitRunning(run.name, TASKS);
+    }
+
+    /**
+     * With flush threads, a held upload must not freeze the task: the next data-file PUT of partition 0 is held for
+     * longer than max.poll.interval.ms while more than flush.max.records arrive, so the partition's next batch is due
+     * while its previous one still uploads. The task waits for it only briefly, then pauses the partition and carries
+     * on with the others, so its consumer stays in the group: nobody takes partition 0 over and rewrites the held key
+     * meanwhile. Then the PUT lands, the partition resumes, and the final check finds every record once.
+     */
+    private void stalledUploadRound(Run run) {
+        run.rounds++;
+        String partition = run.topic + "+0";
+        // The previous round's worker removal moves a task; its consumer rejoining would take partitions over for
+        // reasons of its own. Hold the upload only once the assignment has settled.
+        awaitSettledAssignment(run);
+        long pausesBefore = pauseEvents(run);
+        s3.stallNextDataWrites(partition, 1);
+        try {
+            produceWave(run, SMALL_WAVE);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (s3.stalledWrites().isEmpty()) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("no data file of " + partition + " was written within 30 s");
+                }
+                sleep(50);
+            }
+            String held = s3.stalledWrites().get(0);
+            long heldAt = System.nanoTime();
+            run.event("PUT of " + held + " held; " + partition + "'s next batch comes due while it is");
+            produceWave(run, BIG_WAVE);
+            long holdUntil = heldAt + MAX_POLL_INTERVAL.plusSeconds(3).toNanos();
+            while (System.nanoTime() < holdUntil) {
+                assertThat(s3.listKeys(BUCKET, held)).as("%s written while its first PUT is held: another task took"
+                        + " %s over, so the task was frozen past max.poll.interval.ms", held, partition).isEmpty();
+                sleep(250);
+            }
+            assertThat(pauseEvents(run)).as("pauses of %s while its upload was held", partition)
+                    .isGreaterThan(pausesBefore);
+            assertAllTasksRunning(run, "while an upload was held");
+            run.stalledUploads++;
+            run.event("held " + (System.nanoTime() - heldAt) / 1_000_000 + " ms without a takeover; "
+                    + (pauseEvents(run) - pausesBefore) + " pause(s); releasing");
+        } finally {
+            s3.releaseStalled();
+        }
+        produceWave(run, SMALL_WAVE);
+        stack.awaitRunning(run.name, TASKS);
+    }
+
+    /**
+     * Waits until every task owns its share of the partitions (their partition MBeans, in this JVM) and that has not
+     * changed for 3 s.
+     */
+    private void awaitSettledAssignment(Run run) {
+        javax.management.MBeanServer jmx = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        java.util.Set<javax.management.ObjectName> last = null;
+        long stableSince = System.nanoTime();
+        while (true) {
+            java.util.Set<javax.management.ObjectName> names;
+            try {
+                names = jmx.queryNames(new javax.management.ObjectName("dev.quiver:type=sink-partition-metrics,"
+                        + "connector=\"" + run.name + "\",*"), null);
+            } catch (javax.management.MalformedObjectNameException e) {
+                throw new IllegalStateException(e);
+            }
+            Map<String, Long> perTask = names.stream().collect(Collectors.groupingBy(
+                    n -> n.getKeyProperty("task"), Collectors.counting()));
+            boolean balanced = perTask.size() == TASKS
+                    && perTask.values().stream().allMatch(c -> c == PARTITIONS / TASKS);
+            if (!balanced || !names.equals(last)) {
+                last = names;
+                stableSince = System.nanoTime();
+            } else if (System.nanoTime() - stableSince >= Duration.ofSeconds(3).toNanos()) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the assignment of " + run.name + " did not settle within 60 s: " + perTask);
+            }
+            sleep(250);
+        }
+    }
+
+    /** Pauses for back-pressure so far, summed over the run's tasks, read from their MBeans in this JVM. */
+    private long pauseEvents(Run run) {
+        javax.management.MBeanServer jmx = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        long sum = 0;
+        for (int task = 0; task < TASKS; task++) {
+            try {
+                javax.management.ObjectName name = new javax.management.ObjectName("dev.quiver:type=sink-task-metrics,"
+                        + "connector=\"" + run.name + "\",task=\"" + task + "\"");
+                if (jmx.isRegistered(name)) {
+                    sum += (Long) jmx.getAttribute(name, "PauseEvents");
+                }
+            } catch (javax.management.JMException e) {
+                throw new IllegalStateException("cannot read PauseEvents of " + run.name + " task " + task, e);
+            }
+        }
+        return sum;
     }
 
     /** True when every partition's commit marker records a flush that ends at the last offset produced. */

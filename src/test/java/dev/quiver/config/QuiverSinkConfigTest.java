@@ -104,4 +104,13 @@ class QuiverSinkConfigTest {
         assertThat(config.toString()).doesNotContain("very-secret-value");
         assertThat(config.s3SecretKey().toString()).doesNotContain("very-secret-value");
     }
+
+    @Test
+    void thePollDeadlineComesFromTheConnectorsConsumerOverrideElseKafkasDefault() {
+        Map<String, String> props = props("s3a://b");
+        assertThat(new QuiverSinkConfig(props).maxPollIntervalMs()).isEqualTo(300_000L);
+        props.put("consumer.override.max.poll.interval.ms", "7000");
+        assertThat(new QuiverSinkConfig(props).maxPollIntervalMs()).isEqualTo(7_000L);
+        assertThat(new QuiverSinkConfig(props).flushMinBytes()).isEqualTo(1024L * 1024);
+    }
 }

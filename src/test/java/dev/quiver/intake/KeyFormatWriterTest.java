@@ -64,6 +64,14 @@ class KeyFormatWriterTest {
             @Override
             public void wakeWithin(long millis) {
             }
+
+            @Override
+            public void pause(TopicPartition tp) {
+            }
+
+            @Override
+            public void resume(TopicPartition tp) {
+            }
         };
         DeadLetters deadLetters = (record, reason) -> {
             deadLetterOffsets.add(record.kafkaOffset());

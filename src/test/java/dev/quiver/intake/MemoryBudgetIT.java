@@ -3,10 +3,12 @@ package dev.quiver.intake;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quiver.testing.ConnectStack;
+import dev.quiver.testing.FaultyS3Server;
 import dev.quiver.testing.ParquetReadback;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -15,6 +17,10 @@ import java.util.Random;
 import java.util.Set;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,6 +53,18 @@ class MemoryBudgetIT {
         }
     }
 
+    /**
+     * The records' timestamps lie in a fixed week of the past, older than the broker's default retention (7 days): a
+     * task that pauses a partition and seeks back would find them deleted. Keep them.
+     */
+    private void keepForever(String topic) throws Exception {
+        try (Admin admin = stack.kafka().createAdminClient()) {
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+            admin.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(
+                    new ConfigEntry("retention.ms", "-1"), AlterConfigOp.OpType.SET)))).all().get();
+        }
+    }
+
     private static String envelope(long id) {
         return "{\"schema\":{\"type\":\"struct\",\"optional\":false,\"fields\":["
                 + "{\"field\":\"id\",\"type\":\"int64\",\"optional\":false},"
@@ -58,6 +76,7 @@ class MemoryBudgetIT {
     void thousandsOfOpenFoldersFitTheBudgetAndLandExactlyOnce() throws Exception {
         String topic = "budget";
         stack.createTopic(topic, PARTITIONS);
+        keepForever(topic);
         Random random = new Random(42);
         Set<String> paths = new HashSet<>();
         for (long id = 0; id < RECORDS; id++) {
@@ -77,6 +96,10 @@ class MemoryBudgetIT {
         overrides.put("flush.interval.ms", "15000");
         overrides.put("flush.max.records", "1000000");
         overrides.put("metadata.columns", "partition,offset,timestamp");
+        // Every partition here holds ~40 KiB: under the default flush.min.bytes the task pauses them all and waits for
+        // flush.interval.ms to land them (which also lands everything once). This test is about the budget landing
+        // the largest batches; the next one is about pausing.
+        overrides.put("flush.min.bytes", "0");
         stack.startConnector(topic, stack.connectorConfig(topic, topic, overrides), 1);
 
         List<Path> files = stack.awaitDataFiles(topic, RECORDS, Duration.ofSeconds(420));
@@ -97,5 +120,110 @@ class MemoryBudgetIT {
         // The budget was the binding limit: the task had to land batches early, far more files than partitions.
         assertThat(files).hasSizeGreaterThan(PARTITIONS);
         assertThat(stack.statusOrNull(topic).tasks()).allSatisfy(t -> assertThat(t.state()).isEqualTo("RUNNING"));
+    }
+
+    /**
+     * Uploads fall behind: the S3 server holds a partition's data-file PUT. The task does not wait for it past a short
+     * bound (a tenth of max.poll.interval.ms): it pauses the partition through Connect, keeps landing the others, and
+     * resumes it once the upload is through. Every record lands exactly once and the budget holds.
+     */
+    @Test
+    void uploadsThatFallBehindPauseTheirPartitionsInsteadOfBlockingAndEveryRecordLandsOnce() throws Exception {
+        String topic = "lagging";
+        int partitions = 4;
+        int perPartition = 3_000;
+        long budget = 2L * 1024 * 1024;
+        try (FaultyS3Server s3 = new FaultyS3Server().start()) {
+            s3.createBucket(stack.bucket());
+            stack.createTopic(topic, partitions);
+            keepForever(topic);
+            for (long id = 0; id < (long) partitions * perPartition; id++) {
+                stack.produce(topic, (int) (id % partitions), WEEK_START + id, null, envelope(id));
+            }
+            stack.flush();
+            // Partition 0's first data file stays in flight until released; its next batch is due long before.
+            s3.stallNextDataWrites(topic + "+0", 1);
+
+            Map<String, String> overrides = new HashMap<>();
+            overrides.put("s3.endpoint", s3.endpoint());
+            overrides.put("s3.access.key", s3.accessKey());
+            overrides.put("s3.secret.key", s3.secretKey());
+            overrides.put("buffer.memory.bytes", Long.toString(budget));
+            overrides.put("flush.max.records", "500");
+            overrides.put("flush.min.bytes", Long.toString(64 * 1024));
+            overrides.put("flush.threads", "2");
+            overrides.put("flush.interval.ms", "5000");
+            overrides.put("metadata.columns", "partition,offset");
+            // The task may wait a tenth of this for an upload: 1 s.
+            overrides.put("consumer.override.max.poll.interval.ms", "10000");
+            stack.startConnector(topic, stack.connectorConfig(topic, topic, overrides), 1);
+
+            MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+            ObjectName task = new ObjectName("dev.quiver:type=sink-task-metrics,connector=\"" + topic + "\",task=\"0\"");
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!jmx.isRegistered(task) || (Long) jmx.getAttribute(task, "PauseEvents") == 0) {
+                assertThat(System.nanoTime()).as("a pause within 60 s; held PUTs: " + s3.stalledWrites())
+                        .isLessThan(deadline);
+                Thread.sleep(100);
+            }
+            assertThat(s3.stalledWrites()).hasSize(1);
+            // Paused, not frozen: the other partitions keep landing while partition 0's upload is held.
+            long othersLanded = 0;
+            while (othersLanded == 0) {
+                assertThat(System.nanoTime()).as("other partitions landing while one upload is held")
+                        .isLessThan(deadline);
+                othersLanded = s3.listKeys(stack.bucket(), topic + "/").stream()
+                        .filter(k -> k.endsWith(".parquet") && !k.contains("/partition=0/")).count();
+                Thread.sleep(100);
+            }
+            s3.releaseStalled();
+
+            List<Path> files = awaitRows(s3, topic, (long) partitions * perPartition, Duration.ofSeconds(120));
+            try (ParquetReadback duck = new ParquetReadback()) {
+                String table = ParquetReadback.table(files);
+                assertThat(duck.queryLists("SELECT count(*), count(DISTINCT id),"
+                        + " count(DISTINCT (_kafka_partition, _kafka_offset)), min(typeof(id)), min(typeof(payload))"
+                        + " FROM " + table)).containsExactly(List.of((long) partitions * perPartition,
+                        (long) partitions * perPartition, (long) partitions * perPartition, "BIGINT", "VARCHAR"));
+                // Values: each row's payload and Kafka coordinates follow from its id.
+                assertThat(duck.scalarLong("SELECT count(*) FROM " + table + " WHERE payload <> repeat('p', 64) || id"
+                        + " OR _kafka_partition <> id % " + partitions + " OR _kafka_offset <> id // " + partitions))
+                        .isZero();
+            }
+            deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while ((Integer) jmx.getAttribute(task, "PausedPartitions") != 0) {
+                assertThat(System.nanoTime()).as("every partition resumed").isLessThan(deadline);
+                Thread.sleep(100);
+            }
+            assertThat((Long) jmx.getAttribute(task, "PeakBufferedBytes")).isPositive().isLessThanOrEqualTo(budget);
+            assertThat(stack.statusOrNull(topic).tasks()).allSatisfy(t -> assertThat(t.state()).isEqualTo("RUNNING"));
+            stack.deleteConnector(topic);
+        }
+    }
+
+    /** Waits until the data files under {@code topic/} hold {@code rows} rows; returns local copies. */
+    private List<Path> awaitRows(FaultyS3Server s3, String topic, long rows, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long seen = -1;
+        while (System.nanoTime() < deadline) {
+            Path dir = stack.newTempDir("lagging");
+            List<Path> files = new ArrayList<>();
+            for (String key : s3.downloadTo(stack.bucket(), topic + "/", dir)) {
+                if (key.endsWith(".parquet")) {
+                    files.add(dir.resolve(key));
+                }
+            }
+            if (!files.isEmpty()) {
+                try (ParquetReadback duck = new ParquetReadback()) {
+                    seen = duck.count(files);
+                }
+                if (seen == rows) {
+                    return files;
+                }
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("timed out waiting for " + rows + " rows; saw " + seen + "\n"
+                + stack.describeAllConnectors());
     }
 }

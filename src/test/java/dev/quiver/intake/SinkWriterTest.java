@@ -63,6 +63,8 @@ class SinkWriterTest {
     private final Map<TopicPartition, Long> seeks = new HashMap<>();
     private final List<Long> backoffs = new ArrayList<>();
     private final List<Long> wakeups = new ArrayList<>();
+    private final List<TopicPartition> pauses = new ArrayList<>();
+    private final List<TopicPartition> resumes = new ArrayList<>();
     private final List<String> deadLetterReasons = new ArrayList<>();
     private final List<SinkRecord> deadLetterRecords = new ArrayList<>();
     private final List<SinkWriter> writers = new ArrayList<>();
@@ -96,6 +98,16 @@ class SinkWriterTest {
             @Override
             public void wakeWithin(long millis) {
                 wakeups.add(millis);
+            }
+
+            @Override
+            public void pause(TopicPartition tp) {
+                pauses.add(tp);
+            }
+
+            @Override
+            public void resume(TopicPartition tp) {
+                resumes.add(tp);
             }
         };
         DeadLetters deadLetters = (record, reason) -> {
@@ -694,7 +706,10 @@ class SinkWriterTest {
                 QuiverSinkConfig.PARTITION_BY, "time",
                 QuiverSinkConfig.PARTITION_TIME_PATTERN, "'dt='yyyy-MM-dd/'hr='HH",
                 QuiverSinkConfig.FLUSH_MAX_RECORDS, "1000000",
-                QuiverSinkConfig.FLUSH_MAX_BYTES, Long.toString(1L << 40)), false);
+                QuiverSinkConfig.FLUSH_MAX_BYTES, Long.toString(1L << 40),
+                // Every batch here is small: with no minimum the budget lands the largest, and put() never pauses
+                // (this fake consumer would not redeliver). BackPressureTest covers the default minimum.
+                QuiverSinkConfig.FLUSH_MIN_BYTES, "0"), false);
         int partitions = 20;
         List<TopicPartition> tps = new ArrayList<>();
         for (int p = 0; p < partitions; p++) {
@@ -729,6 +744,7 @@ class SinkWriterTest {
         }
         // The allocator enforces the budget; its peak proves it held while thousands of folders were open.
         assertThat(writer.peakBufferedBytes()).isPositive().isLessThanOrEqualTo(budget);
+        assertThat(pauses).isEmpty();
     }
 
     @Test

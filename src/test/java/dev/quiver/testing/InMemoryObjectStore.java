@@ -22,6 +22,8 @@ public final class InMemoryObjectStore implements ObjectStore {
     private boolean failForever;
     private boolean loseResponse;
     private int succeedBeforeFailing;
+    private boolean holding;
+    private int held;
 
     /** Lets {@code count} more puts succeed, then fails every put retriably until told otherwise. */
     public synchronized void failAfterPuts(int count) {
@@ -46,6 +48,7 @@ public final class InMemoryObjectStore implements ObjectStore {
 
     @Override
     public synchronized void put(String key, byte[] data, int offset, int length) {
+        awaitHeldPuts();
         if (failForever && succeedBeforeFailing-- <= 0) {
             throw new StoreException("injected outage writing " + key, null, true);
         }
@@ -118,6 +121,40 @@ public final class InMemoryObjectStore implements ObjectStore {
     @Override
     public synchronized void delete(String key) {
         objects.remove(key);
+    }
+
+    /**
+     * Holds every later put (markers included) until {@link #releasePuts()}, as a stalled S3 endpoint would: the
+     * caller's thread waits inside put(). Reads go on meanwhile.
+     */
+    public synchronized void holdPuts() {
+        this.holding = true;
+    }
+
+    /** Lets the held puts and every later one through. */
+    public synchronized void releasePuts() {
+        this.holding = false;
+        notifyAll();
+    }
+
+    /** Puts waiting in {@link #holdPuts()} now. */
+    public synchronized int heldPuts() {
+        return held;
+    }
+
+    private void awaitHeldPuts() {
+        // Called holding this object's lock; wait() releases it, so other threads read and release meanwhile.
+        held++;
+        try {
+            while (holding) {
+                wait();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException("interrupted while the store held writes", e, true);
+        } finally {
+            held--;
+        }
     }
 
     /** Successful puts so far. */
