@@ -267,6 +267,30 @@ class SchemalessJsonDecoderTest {
     }
 
     @Test
+    void nestedJsonTextAndUnpairedSurrogatesMatchTheMapPath() {
+        assertSameAsMapPath(List.of("{\"s\":\"a\"}", "{\"s\":\"\\ud800 x \\udc00\"}"), 1);
+        assertSameAsMapPath(List.of("{\"n\":{\"m\":\"x\"}}", "{\"n\":{\"m\":{\"o\":1}}}", "{\"n\":{\"z\":1}}"), 3);
+    }
+
+    @Test
+    void anObjectBatchMeetingATopLevelScalarKeepsItsEarlierRowsAsJsonText() {
+        List<String> docs = List.of("{\"a\":1,\"b\":\"x\"}", "{\"a\":2}", "null", "5", "{\"c\":[true]}");
+        assertSameAsMapPath(docs, 2);
+        String streamed = streamingPath(docs, new int[1]);
+        // One JSON-text column: the objects written before the switch are kept as text, not dropped.
+        assertThat(streamed.lines().skip(1).toList()).containsExactly("value", "{\"a\":1,\"b\":\"x\"}",
+                "{\"a\":2,\"b\":null}", "null", "5", "{\"c\":[true]}");
+    }
+
+    @Test
+    void nestedObjectsHoldingJsonTextGrowWithoutLosingIt() {
+        String streamed = streamingPath(List.of("{\"n\":{\"m\":\"x\"}}", "{\"n\":{\"m\":{\"o\":1}}}",
+                "{\"n\":{\"z\":1}}"), new int[1]);
+        assertThat(streamed).contains("{\"m\":\"\\\"x\\\"\"}", "{\"m\":\"{\\\"o\\\":1}\"}",
+                "{\"z\":1}");
+    }
+
+    @Test
     void listsOfObjectsAndNestedListsWidenElementWise() {
         assertSameAsMapPath(List.of("{\"l\":[{\"a\":1},{\"a\":2}]}", "{\"l\":[{\"a\":3},{\"a\":3.5,\"b\":\"x\"}]}",
                 "{\"l\":[{\"b\":\"y\"}],\"ll\":[[1],[2,3]]}", "{\"ll\":[[4.5],[]]}", "{\"ll\":[[\"s\"],null]}",
