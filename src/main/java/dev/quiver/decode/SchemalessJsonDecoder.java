@@ -466,6 +466,11 @@ public final class SchemalessJsonDecoder implements ValueDecoder {
         private final Node[] children;
         private final boolean[] seen;
         private final Map<String, Integer> index;
+        /**
+         * Which field followed field k - 1 in the last object ({@code next[0]}: which came first). Columns are sorted
+         * by name but documents keep their producer's order, so the order seen last predicts the next object's.
+         */
+        private final int[] next;
 
         StructNode(Schema s, StructVector vector, List<FieldVector> columns) {
             super(s.isOptional());
@@ -476,9 +481,11 @@ public final class SchemalessJsonDecoder implements ValueDecoder {
             this.children = new Node[n];
             this.seen = new boolean[n];
             this.index = new HashMap<>(n * 2);
+            this.next = new int[n + 1];
             for (int k = 0; k < n; k++) {
+                next[k] = k;
                 Field f = fields.get(k);
-                // Interned, as Jackson's field names are, so the in-order check below is one comparison.
+                // Interned, as Jackson's field names are, so the predicted-field check below is one comparison.
                 names[k] = f.name().intern();
                 children[k] = create(f.schema(), columns.get(k));
                 index.put(names[k], k);
@@ -496,23 +503,23 @@ public final class SchemalessJsonDecoder implements ValueDecoder {
             boolean[] seen = this.seen;
             Arrays.fill(seen, false);
             String[] names = this.names;
-            int expected = 0;
+            int[] next = this.next;
+            int previous = 0;
             int count = 0;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
-                int k;
-                if (expected < names.length && names[expected] == name) {
-                    k = expected;
-                } else {
+                int k = next[previous];
+                if (k >= names.length || names[k] != name) {
                     Integer found = index.get(name);
                     if (found == null) {
                         throw MISFIT;
                     }
                     k = found;
+                    next[previous] = k;
                 }
                 // Duplicate keys never get here twice: the parser refuses them.
                 seen[k] = true;
-                expected = k + 1;
+                previous = k + 1;
                 count++;
                 children[k].readOrNull(p, p.nextToken(), i);
             }

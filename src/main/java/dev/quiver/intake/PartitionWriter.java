@@ -249,7 +249,8 @@ final class PartitionWriter implements AutoCloseable {
             List<String> fields = partitioner.valueFields();
             path = partitioner.pathOf(record, fields.isEmpty() ? null : SchemalessJsonDecoder.pick(raw, fields));
         }
-        Slot slot = slots.get(path == null ? "" : "\u0000" + path);
+        // The key slotFor gives inferred values: no record type, then the folder.
+        Slot slot = slots.get(path == null ? "" : "" + '\u0000' + path);
         if (slot != null && slot.batch.layout().valueSchema() != null && keyFits(slot, keySchema, inferredKey)
                 && appendJsonRow(slot, record, key, raw)) {
             slot.inferredKeys |= inferredKey;
