@@ -241,6 +241,12 @@ class SchemalessJsonDecoderTest {
     }
 
     @Test
+    void fieldsInAnyOrderLandInTheirColumns() {
+        assertSameAsMapPath(List.of("{\"b\":1,\"a\":2,\"c\":3}", "{\"c\":4,\"a\":5,\"b\":6}", "{\"a\":7,\"c\":8}",
+                "{\"b\":9,\"a\":10,\"c\":11}", "{\"b\":12,\"a\":13,\"c\":14}", "{\"c\":15}", "{\"b\":16,\"a\":17}"), 1);
+    }
+
+    @Test
     void wideningMidBatchConvertsEarlierRows() {
         assertSameAsMapPath(List.of("{\"v\":1}", "{\"v\":2}", "{\"v\":2.5}", "{\"v\":3}", "{\"v\":9007199254740993}"),
                 2);
