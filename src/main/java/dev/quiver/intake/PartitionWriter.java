@@ -198,8 +198,8 @@ final class PartitionWriter implements AutoCloseable {
         } else if (settings.decoder() != null) {
             valueSchema = settings.decoder().valueSchema();
         } else if (settings.valuesAreJson()) {
-            appendJson(record, offset, nowNanos);
-            return;
+            // Typed and written by appendJson below, once the key is known: no Map exists for this record.
+            valueSchema = null;
         } else if (valueSchema == null) {
             valueSchema = SchemaInference.infer(value);
             inferredValue = true;
@@ -213,6 +213,10 @@ final class PartitionWriter implements AutoCloseable {
         }
         PathPartitioner partitioner = settings.partitioner();
         ValueDecoder decoder = settings.decoder();
+        if (decoder == null && !tombstone && settings.valuesAreJson()) {
+            appendJson(record, key, keySchema, inferredKey, offset, nowNanos);
+            return;
+        }
         if (decoder != null && !tombstone) {
             // Raw bytes decoded straight into the value columns: no Struct or Map exists for this record.
             String path = partitioner.byKafkaPartition() ? null : partitioner.pathOf(record, null);
@@ -234,15 +238,9 @@ final class PartitionWriter implements AutoCloseable {
      * between. A record that fits the batch's inferred schema is parsed once; one that needs more (a new field, a
      * wider type) is typed alone, its schema merged into the batch's as the Map path merged it, and decoded again.
      */
-    private void appendJson(SinkRecord record, long offset, long nowNanos) {
+    private void appendJson(SinkRecord record, Object key, Schema keySchema, boolean inferredKey, long offset,
+            long nowNanos) {
         Object raw = record.value();
-        Object key = record.key();
-        Schema keySchema = record.keySchema();
-        boolean inferredKey = false;
-        if (keySchema == null && key != null && settings.metadata().has(MetadataColumns.Kind.KEY)) {
-            keySchema = SchemaInference.infer(key);
-            inferredKey = true;
-        }
         PathPartitioner partitioner = settings.partitioner();
         String path = null;
         if (!partitioner.byKafkaPartition()) {
