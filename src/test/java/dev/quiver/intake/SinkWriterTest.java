@@ -571,6 +571,29 @@ class SinkWriterTest {
     }
 
     @Test
+    void schemalessJsonPartitionsByATimeFieldPickedFromTheDocument() throws Exception {
+        SinkWriter writer = writer(Map.of(QuiverSinkConfig.VALUE_FORMAT, "json",
+                QuiverSinkConfig.PARTITION_BY, "time", QuiverSinkConfig.PARTITION_TIME_SOURCE, "event.at"), true);
+        writer.open(List.of(P0));
+        writer.put(List.of(
+                json(0, null, "{\"id\":0,\"event\":{\"at\":1700000000000}}"),
+                json(1, null, "{\"event\":{\"kind\":\"x\",\"at\":1700003600000},\"id\":1}"),
+                json(2, null, "{\"id\":2,\"event\":{\"at\":\"soon\"}}"),
+                json(3, null, "{\"id\":3}")));
+        writer.close(List.of(P0));
+        assertThat(dataKeys()).containsExactly(
+                "landing/events/dt=2023-11-14/hr=22/events+0+00000000000000000000.parquet",
+                "landing/events/dt=2023-11-14/hr=23/events+0+00000000000000000000.parquet");
+        assertThat(deadLetterRecords).extracting(SinkRecord::kafkaOffset).containsExactly(2L, 3L);
+        assertThat(deadLetterReasons.get(0)).contains("field 'event.at' holds String");
+        assertThat(deadLetterReasons.get(1)).contains("field 'event.at' is missing or null");
+        try (ParquetReadback duck = new ParquetReadback()) {
+            assertThat(duck.queryLists("SELECT id, event.at FROM " + ParquetReadback.table(landedDir()) + " ORDER BY id"))
+                    .containsExactly(List.of(0L, 1_700_000_000_000L), List.of(1L, 1_700_003_600_000L));
+        }
+    }
+
+    @Test
     void tombstonesAreSkippedAndCountAsHandled() throws Exception {
         SinkWriter writer = writer(Map.of(), false);
         writer.open(List.of(P0));
