@@ -6,7 +6,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
-import dev.quiver.arrow.ColumnAppender.FieldException;
 import dev.quiver.arrow.JsonText;
 import dev.quiver.arrow.SchemaMerger;
 import java.io.IOException;
