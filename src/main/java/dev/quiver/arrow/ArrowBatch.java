@@ -10,6 +10,7 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.StructVector;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.kafka.connect.data.Schema.Type;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.header.Header;
 import org.apache.kafka.connect.sink.SinkRecord;
@@ -300,8 +301,12 @@ public final class ArrowBatch implements AutoCloseable {
                 FieldVector to = next.root.getVector(i);
                 int from = indexOf(oldColumns, column);
                 if (from < 0) {
+                    // A value of objects that turned into JSON text (a record whose value is a scalar or an array):
+                    // the earlier rows' fields become that text, never nulls.
+                    boolean objectsToText = column.source() == RowLayout.Source.VALUE
+                            && layout.valueSchema() != null && layout.valueSchema().type() == Type.STRUCT;
                     for (int row = 0; row < rows; row++) {
-                        next.appenders[i].append(row, null);
+                        next.appenders[i].append(row, objectsToText ? valueFieldsOf(row) : null);
                     }
                     continue;
                 }
@@ -323,6 +328,22 @@ public final class ArrowBatch implements AutoCloseable {
             next.close();
             throw e;
         }
+    }
+
+    /** The value fields of {@code row} by name, in column order, or null when all of them are null. */
+    private Map<String, Object> valueFieldsOf(int row) {
+        Map<String, Object> fields = new java.util.LinkedHashMap<>();
+        boolean any = false;
+        List<RowLayout.Column> columns = layout.columns();
+        for (int i = 0; i < columns.size(); i++) {
+            RowLayout.Column column = columns.get(i);
+            if (column.source() == RowLayout.Source.VALUE_FIELD) {
+                Object value = ColumnReaders.read(root.getVector(i), column.schema(), row);
+                any |= value != null;
+                fields.put(column.name(), value);
+            }
+        }
+        return any ? fields : null;
     }
 
     private static int indexOf(List<RowLayout.Column> columns, RowLayout.Column wanted) {

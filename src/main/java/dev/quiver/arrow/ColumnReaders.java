@@ -24,7 +24,6 @@ import org.apache.arrow.vector.complex.MapVector;
 import org.apache.arrow.vector.complex.StructVector;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
-import org.apache.kafka.connect.data.Struct;
 
 /**
  * Reads values back out of vectors as the Java objects Connect uses, for one purpose: moving the rows of a column
@@ -84,11 +83,14 @@ final class ColumnReaders {
             return new java.util.Date(((TimeStampMilliTZVector) vector).get(row));
         }
         if (vector instanceof StructVector) {
+            // A Map by field name, not a Struct: a field read back as JSON text (JsonText.Raw) is no String, which a
+            // Struct would refuse; the struct and JSON-text appenders take Maps alike.
             StructVector struct = (StructVector) vector;
-            Struct value = new Struct(schema);
+            Map<String, Object> value = new LinkedHashMap<>();
             List<Field> fields = schema.fields();
             for (int i = 0; i < fields.size(); i++) {
-                value.put(fields.get(i), read((FieldVector) struct.getChildByOrdinal(i), fields.get(i).schema(), row));
+                value.put(fields.get(i).name(), read((FieldVector) struct.getChildByOrdinal(i), fields.get(i).schema(),
+                        row));
             }
             return value;
         }

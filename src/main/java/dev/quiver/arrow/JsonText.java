@@ -116,7 +116,11 @@ public final class JsonText {
         }
     }
 
-    private static void quote(StringBuilder out, String s) {
+    /**
+     * Appends {@code s} as a JSON string: for decoders that render JSON text from tokens, so their text matches
+     * {@link #render} character for character.
+     */
+    public static void quote(StringBuilder out, String s) {
         out.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

@@ -344,7 +344,7 @@ public final class JsonDecoder implements ValueDecoder {
         return "line " + location.getLineNr() + ", column " + location.getColumnNr();
     }
 
-    private static DataException invalidJson(JsonParser parser, JsonProcessingException e) {
+    static DataException invalidJson(JsonParser parser, JsonProcessingException e) {
         String where = parser == null ? "value" : pathOf(parser);
         String at = e.getLocation() == null ? ""
                 : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";

@@ -12,7 +12,9 @@ import org.apache.kafka.connect.errors.DataException;
 
 /**
  * Parses a JSON value (text or UTF-8 bytes) into the Maps, Lists and primitives that schemaless Connect data uses, so
- * that {@code value.format=json} rows are typed by the same inference as JsonConverter's schemaless output.
+ * that it is typed by the same inference as JsonConverter's schemaless output. {@code value.format=json} values no
+ * longer take this path: {@link SchemalessJsonDecoder} streams them into the columns with the same types and the same
+ * refusals, and its tests use this parse as their reference.
  *
  * <p>Strict on purpose: duplicate keys, NaN and Infinity, trailing garbage and nesting deeper than
  * {@link #MAX_DEPTH} are errors, because a landing zone that silently picks one of two duplicate keys is not

@@ -14,7 +14,8 @@ import java.util.Locale;
  *
  * <ul>
  *   <li>{@code value.format=connect}: none; values land as the converter delivers them.</li>
- *   <li>{@code value.format=json} without a schema: none; JSON is parsed and typed per batch ({@link JsonValues}).</li>
+ *   <li>{@code value.format=json} without a schema: none here; the partition writer streams the JSON into each batch
+ *       with a {@link SchemalessJsonDecoder} bound to the batch's inferred schema.</li>
  *   <li>{@code value.format=json} with {@code value.json.schema} or {@code value.json.schema.file}: a
  *       {@link JsonDecoder} of that JSON Schema.</li>
  *   <li>{@code value.format=protobuf}: a {@link ProtobufDecoder} of {@code value.protobuf.message} from the

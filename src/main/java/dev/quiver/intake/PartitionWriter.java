@@ -7,8 +7,8 @@ import dev.quiver.arrow.RowLayout;
 import dev.quiver.arrow.SchemaInference;
 import dev.quiver.arrow.SchemaMerger;
 import dev.quiver.commit.CommitLog;
-import dev.quiver.decode.JsonValues;
 import dev.quiver.decode.KeyDecoding;
+import dev.quiver.decode.SchemalessJsonDecoder;
 import dev.quiver.decode.ValueDecoder;
 import dev.quiver.layout.FileLayout;
 import dev.quiver.layout.PathPartitioner;
@@ -103,6 +103,8 @@ final class PartitionWriter implements AutoCloseable {
         final Set<Schema> fittingKeys = Collections.newSetFromMap(new IdentityHashMap<>());
         boolean inferredValues;
         boolean inferredKeys;
+        /** value.format=json without a schema: the decoder bound to this batch's inferred schema, made on first use. */
+        SchemalessJsonDecoder json;
         boolean hasTombstones;
         long firstRowOffset = -1;
         long lastRowOffset = -1;
@@ -212,9 +214,8 @@ final class PartitionWriter implements AutoCloseable {
         } else if (settings.decoder() != null) {
             valueSchema = settings.decoder().valueSchema();
         } else if (settings.valuesAreJson()) {
-            value = JsonValues.parse(value);
-            valueSchema = SchemaInference.infer(value);
-            inferredValue = true;
+            // Typed and written by appendJson below, once the key is known: no Map exists for this record.
+            valueSchema = null;
         } else if (valueSchema == null) {
             valueSchema = SchemaInference.infer(value);
             inferredValue = true;
@@ -239,6 +240,10 @@ final class PartitionWriter implements AutoCloseable {
         }
         PathPartitioner partitioner = settings.partitioner();
         ValueDecoder decoder = settings.decoder();
+        if (decoder == null && !tombstone && settings.valuesAreJson()) {
+            appendJson(record, key, keySchema, inferredKey, keyDecoder, offset, nowNanos);
+            return;
+        }
         if (decoder != null && !tombstone) {
             // Raw bytes decoded straight into the value columns: no Struct or Map exists for this record.
             String path = partitioner.byKafkaPartition() ? null : partitioner.pathOf(record, null);
@@ -253,6 +258,76 @@ final class PartitionWriter implements AutoCloseable {
         Slot slot = slotFor(recordType, path, valueSchema, keySchema, inferredValue, inferredKey, tombstone, nowNanos);
         slot.batch.append(record, key, value, tombstone, keyDecoder);
         appended(slot, offset, tombstone);
+    }
+
+    /**
+     * value.format=json without a declared schema: the JSON is streamed straight into the batch's vectors, no Map in
+     * between. A record that fits the batch's inferred schema is parsed once; one that needs more (a new field, a
+     * wider type) is typed alone, its schema merged into the batch's as the Map path merged it, and decoded again.
+     */
+    private void appendJson(SinkRecord record, Object key, Schema keySchema, boolean inferredKey, ValueDecoder keyDecoder,
+            long offset, long nowNanos) {
+        Object raw = record.value();
+        PathPartitioner partitioner = settings.partitioner();
+        String path = null;
+        if (!partitioner.byKafkaPartition()) {
+            List<String> fields = partitioner.valueFields();
+            path = partitioner.pathOf(record, fields.isEmpty() ? null : SchemalessJsonDecoder.pick(raw, fields));
+        }
+        // The key slotFor gives inferred values: no record type, then the folder.
+        Slot slot = slots.get(path == null ? "" : "" + '\u0000' + path);
+        if (slot != null && slot.batch.layout().valueSchema() != null && keyFits(slot, keySchema, inferredKey)
+                && appendJsonRow(slot, record, key, raw, keyDecoder)) {
+            slot.inferredKeys |= inferredKey;
+            appended(slot, offset, false);
+            return;
+        }
+        Schema inferred = SchemalessJsonDecoder.infer(raw);
+        slot = slotFor("", path, inferred, keySchema, true, inferredKey, false, nowNanos);
+        if (!appendJsonRow(slot, record, key, raw, keyDecoder)) {
+            throw new IllegalStateException("a JSON value of " + tp + " at offset " + offset
+                    + " does not fit the schema merged from its own: " + slot.batch.layout().valueSchema());
+        }
+        appended(slot, offset, false);
+    }
+
+    /** Decodes one JSON row into the slot's batch; false, with the row count unchanged, when it needs a wider schema. */
+    private static boolean appendJsonRow(Slot slot, SinkRecord record, Object key, Object raw,
+            ValueDecoder keyDecoder) {
+        if (slot.json == null) {
+            slot.json = new SchemalessJsonDecoder();
+        }
+        slot.json.bind(slot.batch.layout().valueSchema());
+        try {
+            slot.batch.appendDecoded(record, key, slot.json, raw, keyDecoder);
+            return true;
+        } catch (SchemalessJsonDecoder.Misfit e) {
+            return false;
+        }
+    }
+
+    /** True when the batch's key column holds {@code keySchema} as it is, as {@link #evolveIfNeeded} would find. */
+    private boolean keyFits(Slot slot, Schema keySchema, boolean inferredKey) {
+        if (keySchema == null || !settings.metadata().has(MetadataColumns.Kind.KEY)
+                || slot.fittingKeys.contains(keySchema)) {
+            return true;
+        }
+        Schema current = slot.batch.layout().keySchema();
+        if (current == null) {
+            return false;
+        }
+        SchemaMerger.Mode mode = slot.inferredKeys || inferredKey ? SchemaMerger.Mode.LENIENT : SchemaMerger.Mode.STRICT;
+        try {
+            if (SchemaMerger.merge(current, keySchema, mode) != current) {
+                return false;
+            }
+        } catch (SchemaMerger.IncompatibleSchemaException e) {
+            return false;
+        }
+        if (!inferredKey) {
+            slot.fittingKeys.add(keySchema);
+        }
+        return true;
     }
 
     private void appended(Slot slot, long offset, boolean tombstone) {

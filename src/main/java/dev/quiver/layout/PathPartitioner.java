@@ -24,6 +24,14 @@ public abstract class PathPartitioner {
     /** The folder (without leading or trailing slash) for this record; empty for none. */
     public abstract String pathOf(SinkRecord record, Object value);
 
+    /**
+     * The dotted value fields {@link #pathOf} reads, empty when it reads none: a value parsed straight into columns
+     * has no Map to read them from, so only these are picked out of it.
+     */
+    public List<String> valueFields() {
+        return List.of();
+    }
+
     /** True for the default layout, where files group by Kafka partition folder. */
     public boolean byKafkaPartition() {
         return false;
@@ -95,6 +103,11 @@ public abstract class PathPartitioner {
         }
 
         @Override
+        public List<String> valueFields() {
+            return field == null ? List.of() : List.of(field);
+        }
+
+        @Override
         public String pathOf(SinkRecord record, Object value) {
             long millis = millisOf(record, value);
             long second = Math.floorDiv(millis, 1000L);
@@ -134,6 +147,11 @@ public abstract class PathPartitioner {
 
         FieldPartitioner(List<String> fields) {
             this.fields = fields;
+        }
+
+        @Override
+        public List<String> valueFields() {
+            return fields;
         }
 
         @Override

@@ -170,6 +170,78 @@ class BadInputCorpusIT {
         assertThat(stack.statusOrNull(name).tasks()).allSatisfy(t -> assertThat(t.state()).isEqualTo("RUNNING"));
     }
 
+    /**
+     * value.format=json without a schema: the shape changes mid-batch (widening, new fields, a conflict kept as JSON
+     * text) between bad records, and the batch is cut only by its row count, so the one file is the same every run.
+     */
+    @Test
+    void schemalessJsonCorpus() {
+        String name = "corpus-json-schemaless";
+        createTopic(name);
+        Map<Long, List<String>> expectedBad = new LinkedHashMap<>();
+        int good = 60;
+        for (int id = 0; id < good; id++) {
+            String doc;
+            if (id < 20) {
+                doc = "{\"id\":" + id + ",\"name\":\"n" + id + "\",\"amount\":" + id + ",\"note\":\"plain\"}";
+            } else if (id < 40) {
+                doc = "{\"id\":" + id + ",\"name\":\"n" + id + "\",\"amount\":" + id + ".5,\"note\":{\"k\":" + id
+                        + "},\"tags\":[\"t" + id + "\"]}";
+            } else {
+                doc = "{\"name\":\"n" + id + "\",\"id\":" + id + ",\"amount\":" + id
+                        + ",\"geo\":{\"lon\":2,\"lat\":1.5},\"tags\":[]}";
+            }
+            send(name, utf8(doc));
+            if (id % 20 == 10) {
+                expectedBad.put(send(name, utf8("{\"id\": 5, \"name\": \"x\"")), List.of("not valid JSON"));
+                byte[] invalidUtf8 = utf8("{\"id\": 1, \"name\": \"..\"}");
+                invalidUtf8[19] = (byte) 0xC3;
+                invalidUtf8[20] = (byte) 0x28;
+                expectedBad.put(send(name, invalidUtf8), List.of("UTF-8", "field 'name'"));
+                expectedBad.put(send(name, utf8("{\"id\": 8, \"geo\": {\"lat\": NaN}}")), List.of("NaN", "field 'geo.lat'"));
+                expectedBad.put(send(name, utf8("{\"id\": 9, \"tags\": [\"a\", -Infinity]}")),
+                        List.of("Infinity", "field 'tags[1]'"));
+                expectedBad.put(send(name, utf8("{\"id\": 10, \"name\": \"x\", \"id\": 11}")),
+                        List.of("Duplicate field 'id'"));
+                expectedBad.put(send(name, utf8("{\"id\": 12, \"extra\": " + "[".repeat(10_000) + "]".repeat(10_000)
+                        + "}")), List.of("nesting depth"));
+                expectedBad.put(send(name, utf8("{\"id\": 123456789012345678901234567890}")),
+                        List.of("out of range of long", "field 'id'"));
+                expectedBad.put(send(name, utf8("{\"id\": 13} {\"id\": 14}")), List.of("not valid JSON", "trailing"));
+                expectedBad.put(send(name, new byte[0]), List.of("not valid JSON", "empty"));
+            }
+        }
+        // Only the row count cuts the batch: everything lands in one file, whatever the consumer's pace.
+        stack.startConnector(name, config(name, Map.of("value.format", "json", "flush.max.records",
+                Integer.toString(good), "flush.interval.ms", "600000")), 1);
+
+        List<Path> files = stack.awaitDataFiles(name, good, TIMEOUT);
+        try (ParquetReadback duck = new ParquetReadback()) {
+            assertThat(files).hasSize(1);
+            String table = ParquetReadback.table(files);
+            // The Map path's column order: the first record's keys sorted, then new fields as they appeared.
+            assertThat(duck.columnTypes(files)).containsEntry("amount", "DOUBLE").containsEntry("id", "BIGINT").containsEntry("name", "VARCHAR").containsEntry("note", "VARCHAR")
+                    .containsEntry("tags", "VARCHAR[]").containsEntry("geo", "STRUCT(lat DOUBLE, lon BIGINT)");
+            assertThat(new ArrayList<>(duck.columnTypes(files).keySet()).subList(0, 6))
+                    .containsExactly("amount", "id", "name", "note", "tags", "geo");
+            assertThat(duck.scalarLong("SELECT count(DISTINCT id) FROM " + table)).isEqualTo(good);
+            assertThat(duck.scalarLong("SELECT count(DISTINCT _kafka_offset) FROM " + table)).isEqualTo(good);
+            assertThat(duck.scalarLong("SELECT count(*) FROM " + table + " WHERE name <> 'n' || id")).isZero();
+            assertThat(duck.scalarLong("SELECT count(*) FROM " + table
+                    + " WHERE amount <> CASE WHEN id BETWEEN 20 AND 39 THEN id + 0.5 ELSE id END")).isZero();
+            assertThat(duck.queryLists("SELECT id, note, tags, geo.lat, geo.lon FROM " + table
+                    + " WHERE id IN (0, 25, 45) ORDER BY id")).containsExactly(
+                    java.util.Arrays.asList(0L, "\"plain\"", null, null, null),
+                    java.util.Arrays.asList(25L, "{\"k\":25}", List.of("t25"), null, null),
+                    java.util.Arrays.asList(45L, null, List.of(), 1.5, 2L));
+        }
+        Map<Long, String> dead = deadLetters(name, expectedBad.size());
+        assertThat(dead.keySet()).containsExactlyInAnyOrderElementsOf(expectedBad.keySet());
+        expectedBad.forEach((offset, phrases) -> assertThat(dead.get(offset))
+                .contains("topic '" + name + "'", "partition 0", "offset " + offset).contains(phrases));
+        assertThat(stack.statusOrNull(name).tasks()).allSatisfy(t -> assertThat(t.state()).isEqualTo("RUNNING"));
+    }
+
     /** message corpus.Order { int64 id = 1; string name = 2; double amount = 3; } */
     private static Descriptor orderDescriptor(FileDescriptorSet[] set) throws Exception {
         FileDescriptorProto file = FileDescriptorProto.newBuilder()

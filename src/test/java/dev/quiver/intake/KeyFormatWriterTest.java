@@ -129,6 +129,30 @@ class KeyFormatWriterTest {
     }
 
     @Test
+    void declaredJsonKeysWithSchemalessJsonValuesBothStreamIntoTheirColumns() throws Exception {
+        // The schemaless value path types each batch itself; the declared key decoder must still write the key.
+        SinkWriter writer = writer(true, "key.format", "json", "key.json.schema", KEY_SCHEMA, "value.format", "json");
+        writer.open(List.of(P0));
+        writer.put(List.of(
+                record(0, "{\"id\": \"7\", \"region\": \"us\"}", "{\"n\": 0}"),
+                record(1, "{\"id\": \"x\"}", "{\"n\": 1}"),
+                record(2, "{\"id\": 8}", "{\"n\": 2, \"extra\": \"grown\"}")));
+        writer.close(List.of(P0));
+
+        assertThat(deadLetterOffsets).containsExactly(1L);
+        assertThat(deadLetterReasons.get(0)).contains("offset 1", "key field 'id'");
+        try (ParquetReadback duck = new ParquetReadback()) {
+            String table = ParquetReadback.table(landedDir());
+            assertThat(duck.columnTypes(landedDir())).containsEntry("_kafka_key", "STRUCT(id BIGINT, region VARCHAR)")
+                    .containsEntry("n", "BIGINT").containsEntry("extra", "VARCHAR");
+            assertThat(duck.queryLists("SELECT _kafka_offset, n, extra, _kafka_key.id, _kafka_key.region FROM "
+                    + table + " ORDER BY _kafka_offset")).containsExactly(
+                    java.util.Arrays.asList(0L, 0L, null, 7L, "us"),
+                    java.util.Arrays.asList(2L, 2L, "grown", 8L, null));
+        }
+    }
+
+    @Test
     void aBadKeyFailsTheTaskWithoutToleranceAndNothingPastItIsCommittable() {
         SinkWriter writer = writer(false, "key.format", "json", "key.json.schema", KEY_SCHEMA);
         writer.open(List.of(P0));

@@ -509,6 +509,102 @@ class SinkWriterTest {
         assertThat(deadLetterReasons.get(1)).contains("offset 3", "Duplicate field 'id'");
     }
 
+    private static SinkRecord json(long offset, Object key, String value) {
+        return new SinkRecord(TOPIC, 0, null, key, Schema.OPTIONAL_STRING_SCHEMA, value, offset);
+    }
+
+    @Test
+    void schemalessJsonIsStreamedIntoOneBatchWideningAndRollingBackBadRecords() throws Exception {
+        SinkWriter writer = writer(Map.of(QuiverSinkConfig.VALUE_FORMAT, "json",
+                QuiverSinkConfig.BEHAVIOR_ON_NULL_VALUES, "write"), true);
+        writer.open(List.of(P0));
+        writer.put(List.of(
+                json(0, "k0", "{\"id\":1,\"amount\":5,\"mixed\":\"text\",\"nested\":{\"a\":1},\"tags\":[\"x\"]}"),
+                // Half-written, then broken: it leaves nothing behind, not even its nested list elements.
+                json(1, "k1", "{\"id\":99,\"tags\":[\"bad\",\"bad\",\"bad\"],\"nested\":{\"a\":99},\"amount\": tru"),
+                // A key of another type: the key column turns to JSON text, the value is still streamed.
+                json(2, 7L, "{\"id\":2,\"amount\":2.5,\"mixed\":{\"deep\":[1,2]},\"nested\":{\"a\":2,\"b\":\"new\"},"
+                        + "\"only_here\":false}"),
+                new SinkRecord(TOPIC, 0, null, "gone", null, null, 3),
+                // Half-written, then misfit (a new field deep down): typed alone, the batch grows, written again.
+                json(4, null, "{\"id\":3,\"tags\":[\"y\",\"z\"],\"nested\":{\"a\":3,\"c\":[1.5]}}"),
+                json(5, null, "{\"id\":4,\"id\":5}"),
+                json(6, null, "{\"id\":6,\"amount\":7,\"tags\":[],\"nested\":{\"b\":\"six\"}}")));
+        writer.close(List.of(P0));
+        assertThat(dataKeys()).hasSize(1);
+        assertThat(deadLetterRecords).extracting(SinkRecord::kafkaOffset).containsExactly(1L, 5L);
+        assertThat(deadLetterReasons.get(0)).contains("offset 1", "field 'amount'", "not valid JSON");
+        assertThat(deadLetterReasons.get(1)).contains("offset 5", "Duplicate field 'id'");
+        try (ParquetReadback duck = new ParquetReadback()) {
+            Path dir = landedDir();
+            assertThat(duck.columnTypes(ParquetReadback.parquetFiles(dir))).containsEntry("id", "BIGINT")
+                    .containsEntry("amount", "DOUBLE").containsEntry("mixed", "VARCHAR")
+                    .containsEntry("nested", "STRUCT(a BIGINT, b VARCHAR, c DOUBLE[])")
+                    .containsEntry("only_here", "BOOLEAN").containsEntry("tags", "VARCHAR[]")
+                    .containsEntry("_kafka_key", "VARCHAR");
+            assertThat(duck.queryLists("SELECT _kafka_offset, id, amount, mixed, nested.a, nested.b, nested.c, tags,"
+                    + " only_here, _kafka_key, _kafka_tombstone FROM " + ParquetReadback.table(dir)
+                    + " ORDER BY _kafka_offset")).containsExactly(
+                    Arrays.asList(0L, 1L, 5.0, "\"text\"", 1L, null, null, List.of("x"), null, "\"k0\"", false),
+                    Arrays.asList(2L, 2L, 2.5, "{\"deep\":[1,2]}", 2L, "new", null, null, false, "7", false),
+                    Arrays.asList(3L, null, null, null, null, null, null, null, null, "\"gone\"", true),
+                    Arrays.asList(4L, 3L, null, null, 3L, null, List.of(1.5), List.of("y", "z"), null, null, false),
+                    Arrays.asList(6L, 6L, 7.0, null, null, "six", null, List.of(), null, null, false));
+        }
+    }
+
+    @Test
+    void schemalessJsonPartitionsByFieldsPickedFromTheDocument() throws Exception {
+        SinkWriter writer = writer(Map.of(QuiverSinkConfig.VALUE_FORMAT, "json",
+                QuiverSinkConfig.PARTITION_BY, "field", QuiverSinkConfig.PARTITION_FIELDS, "geo.country,kind"), true);
+        writer.open(List.of(P0));
+        writer.put(List.of(
+                json(0, null, "{\"id\":0,\"geo\":{\"country\":\"DE\",\"city\":\"B\"},\"kind\":1}"),
+                json(1, null, "{\"kind\":1,\"id\":1,\"geo\":{\"country\":\"FR\"}}"),
+                json(2, null, "{\"id\":2,\"geo\":{\"country\":\"DE\"},\"kind\":1,\"extra\":true}"),
+                json(3, null, "{\"id\":3,\"geo\":\"nowhere\"}"),
+                json(4, null, "{\"id\":4,\"geo\":{\"country\":\"DE\"},\"kind\":1,\"bad\":NaN}")));
+        writer.close(List.of(P0));
+        assertThat(dataKeys()).containsExactly(
+                "landing/events/geo.country=DE/kind=1/events+0+00000000000000000000.parquet",
+                "landing/events/geo.country=FR/kind=1/events+0+00000000000000000000.parquet",
+                "landing/events/geo.country=__HIVE_DEFAULT_PARTITION__/kind=__HIVE_DEFAULT_PARTITION__/"
+                        + "events+0+00000000000000000000.parquet");
+        assertThat(deadLetterRecords).extracting(SinkRecord::kafkaOffset).containsExactly(4L);
+        assertThat(deadLetterReasons.get(0)).contains("field 'bad'", "NaN");
+        try (ParquetReadback duck = new ParquetReadback()) {
+            Path dir = landedDir();
+            assertThat(duck.queryLists("SELECT id, geo.country, extra FROM "
+                    + ParquetReadback.table(dir.resolve("landing/events/geo.country=DE/kind=1")) + " ORDER BY id"))
+                    .containsExactly(Arrays.asList(0L, "DE", null), Arrays.asList(2L, "DE", true));
+            assertThat(duck.queryLists("SELECT _kafka_offset FROM " + ParquetReadback.table(dir) + " ORDER BY 1"))
+                    .containsExactly(List.of(0L), List.of(1L), List.of(2L), List.of(3L));
+        }
+    }
+
+    @Test
+    void schemalessJsonPartitionsByATimeFieldPickedFromTheDocument() throws Exception {
+        SinkWriter writer = writer(Map.of(QuiverSinkConfig.VALUE_FORMAT, "json",
+                QuiverSinkConfig.PARTITION_BY, "time", QuiverSinkConfig.PARTITION_TIME_SOURCE, "event.at"), true);
+        writer.open(List.of(P0));
+        writer.put(List.of(
+                json(0, null, "{\"id\":0,\"event\":{\"at\":1700000000000}}"),
+                json(1, null, "{\"event\":{\"kind\":\"x\",\"at\":1700003600000},\"id\":1}"),
+                json(2, null, "{\"id\":2,\"event\":{\"at\":\"soon\"}}"),
+                json(3, null, "{\"id\":3}")));
+        writer.close(List.of(P0));
+        assertThat(dataKeys()).containsExactly(
+                "landing/events/dt=2023-11-14/hr=22/events+0+00000000000000000000.parquet",
+                "landing/events/dt=2023-11-14/hr=23/events+0+00000000000000000000.parquet");
+        assertThat(deadLetterRecords).extracting(SinkRecord::kafkaOffset).containsExactly(2L, 3L);
+        assertThat(deadLetterReasons.get(0)).contains("field 'event.at' holds String");
+        assertThat(deadLetterReasons.get(1)).contains("field 'event.at' is missing or null");
+        try (ParquetReadback duck = new ParquetReadback()) {
+            assertThat(duck.queryLists("SELECT id, event.at FROM " + ParquetReadback.table(landedDir()) + " ORDER BY id"))
+                    .containsExactly(List.of(0L, 1_700_000_000_000L), List.of(1L, 1_700_003_600_000L));
+        }
+    }
+
     @Test
     void tombstonesAreSkippedAndCountAsHandled() throws Exception {
         SinkWriter writer = writer(Map.of(), false);

@@ -10,10 +10,14 @@ import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.TimestampProto;
 import dev.quiver.arrow.ArrowBatch;
+import dev.quiver.arrow.MetadataColumns;
+import dev.quiver.arrow.RowLayout;
 import dev.quiver.arrow.SchemaInference;
+import dev.quiver.arrow.SchemaMerger;
 import dev.quiver.decode.JsonDecoder;
 import dev.quiver.decode.JsonValues;
 import dev.quiver.decode.ProtobufDecoder;
+import dev.quiver.decode.SchemalessJsonDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Random;
@@ -44,6 +48,11 @@ import org.openjdk.jmh.annotations.TearDown;
  *       record) to a Struct, then {@link ArrowBatch#append};</li>
  *   <li>{@code jsonSchemaless}: today's value.format=json without a schema, approximated: {@link JsonValues#parse} to
  *       a Map, {@link SchemaInference#infer} per record, then append (the real task also merges schemas);</li>
+ *   <li>{@code jsonSchemalessMap}: the Map path as the task ran it before the streaming decoder: parse to a Map,
+ *       infer, merge into the batch's schema (LENIENT) per record, append;</li>
+ *   <li>{@code jsonSchemalessStreaming}: value.format=json without a schema as the task runs it now,
+ *       {@link SchemalessJsonDecoder} streaming into the batch's inferred schema, a record typed alone only when it
+ *       does not fit (here only the first of each batch);</li>
  *   <li>{@code protobufDirect}: value.format=protobuf, {@link ProtobufDecoder} over the same records as protobuf.</li>
  * </ul>
  * Scores are records per second (one operation is one record).
@@ -237,6 +246,79 @@ public class DecodeBench {
             }
         }
         return rows;
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(RECORDS)
+    public long jsonSchemalessMap() {
+        long rows = 0;
+        for (int done = 0; done < RECORDS; done += BATCH_ROWS) {
+            ArrowBatch batch = null;
+            try {
+                for (int i = done; i < done + BATCH_ROWS; i++) {
+                    Object value = JsonValues.parse(json[i & (POOL - 1)]);
+                    Schema schema = SchemaInference.infer(value);
+                    if (batch == null) {
+                        batch = ArrowBatch.open(schema, allocator, "map");
+                    } else {
+                        batch = grown(batch, schema);
+                    }
+                    batch.append(value);
+                }
+                rows += batch.seal().getRowCount();
+            } finally {
+                if (batch != null) {
+                    batch.close();
+                }
+            }
+        }
+        return rows;
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(RECORDS)
+    public long jsonSchemalessStreaming() {
+        long rows = 0;
+        for (int done = 0; done < RECORDS; done += BATCH_ROWS) {
+            ArrowBatch batch = null;
+            SchemalessJsonDecoder decoder = new SchemalessJsonDecoder();
+            try {
+                for (int i = done; i < done + BATCH_ROWS; i++) {
+                    byte[] doc = json[i & (POOL - 1)];
+                    if (batch != null) {
+                        decoder.bind(batch.layout().valueSchema());
+                        try {
+                            batch.appendDecoded(null, null, decoder, doc);
+                            continue;
+                        } catch (SchemalessJsonDecoder.Misfit e) {
+                            // typed alone below
+                        }
+                    }
+                    Schema schema = SchemalessJsonDecoder.infer(doc);
+                    batch = batch == null ? ArrowBatch.open(schema, allocator, "streaming") : grown(batch, schema);
+                    decoder.bind(batch.layout().valueSchema());
+                    batch.appendDecoded(null, null, decoder, doc);
+                }
+                rows += batch.seal().getRowCount();
+            } finally {
+                if (batch != null) {
+                    batch.close();
+                }
+            }
+        }
+        return rows;
+    }
+
+    /** The batch, grown in place to hold values of {@code schema} as well, as the partition writer grows it. */
+    private ArrowBatch grown(ArrowBatch batch, Schema schema) {
+        Schema current = batch.layout().valueSchema();
+        Schema merged = SchemaMerger.merge(current, schema, SchemaMerger.Mode.LENIENT);
+        if (merged == current) {
+            return batch;
+        }
+        ArrowBatch evolved = batch.evolve(new RowLayout(merged, null, MetadataColumns.NONE), allocator, "evolved");
+        batch.close();
+        return evolved;
     }
 
     @Benchmark

@@ -1,0 +1,768 @@
+package dev.quiver.decode;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import dev.quiver.arrow.JsonText;
+import dev.quiver.arrow.SchemaMerger;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.BitVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.complex.StructVector;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.errors.DataException;
+
+/**
+ * {@code value.format=json} without a declared schema: JSON text or UTF-8 bytes streamed by Jackson straight into the
+ * value vectors of a batch whose schema is inferred, with no Map, List or per-record Connect schema in between.
+ *
+ * <p>One decoder serves one batch (a slot of a partition writer), {@linkplain #bind bound} to the batch's current
+ * value schema. {@link #decode} writes a record that fits that schema as it is; a record that needs more (a field
+ * never seen, an integer where the column holds only nulls so far, a fraction in an integer column, a string where an
+ * object was) throws {@link Misfit} instead, leaving the row to be overwritten. The caller then types that record
+ * alone with {@link #infer}, merges the result into the batch's schema ({@link SchemaMerger.Mode#LENIENT}), evolves
+ * the batch and decodes the record again. With a stable shape every record is parsed once.
+ *
+ * <p>The types are exactly those of {@code SchemaInference.infer(JsonValues.parse(value))}, the Map path this
+ * replaces: integers are int64, other numbers float64, objects structs with their keys sorted, an empty object JSON
+ * text, arrays lists of the merge of their elements, null the unknown type; a column whose types conflict holds JSON
+ * text, rendered as {@link JsonText#render} renders the parsed value. The bad input {@link JsonValues} refuses is
+ * refused here with the same Jackson reason (malformed JSON, invalid UTF-8, NaN/Infinity, duplicate keys, an
+ * integer beyond int64, text after the document, nesting deeper than {@link JsonValues#MAX_DEPTH}), plus the path
+ * of the field where the parser stopped.
+ *
+ * <p>Not thread-safe: it keeps its readers and scratch buffers.
+ */
+public final class SchemalessJsonDecoder implements ValueDecoder {
+    /** The parser settings of {@link JsonValues}: the same depth limit and duplicate-key check. */
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(JsonValues.MAX_DEPTH).build())
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
+    /**
+     * The record does not fit the bound schema as it is; not a bad record. Thrown often enough while a batch's shape
+     * settles that it carries no stack trace; it never leaves the writer that catches it.
+     */
+    public static final class Misfit extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        private Misfit() {
+            super("the value needs a wider schema than the batch's", null, false, false);
+        }
+    }
+
+    private static final Misfit MISFIT = new Misfit();
+
+    private final Utf8Buffer utf8 = new Utf8Buffer();
+    private final StringBuilder text = new StringBuilder();
+    private Schema schema;
+    private List<FieldVector> boundColumns;
+    private Schema boundSchema;
+    private Node root;
+
+    /**
+     * Binds the decoder to the value schema of the batch it writes next, which must be a schema this class infers
+     * (or a merge of such schemas).
+     */
+    public void bind(Schema valueSchema) {
+        this.schema = valueSchema;
+    }
+
+    @Override
+    public Schema valueSchema() {
+        return schema;
+    }
+
+    /**
+     * Writes the JSON document {@code raw} into row {@code row}.
+     *
+     * @throws Misfit when the value needs a schema change first; the row may be half-written and must not count
+     * @throws DataException when the value is not valid JSON, naming where and why
+     */
+    @Override
+    public void decode(Object raw, List<FieldVector> columns, int row) {
+        if (schema == null) {
+            throw new IllegalStateException("bind the decoder to the batch's value schema first");
+        }
+        if (columns != boundColumns || schema != boundSchema) {
+            root = bindRoot(schema, columns);
+            boundColumns = columns;
+            boundSchema = schema;
+        }
+        JsonParser parser = null;
+        try {
+            parser = open(raw);
+            JsonToken token = first(parser);
+            root.readOrNull(parser, token, row);
+            end(parser);
+        } catch (JsonProcessingException e) {
+            throw JsonDecoder.invalidJson(parser, e);
+        } catch (IOException e) {
+            throw new DataException("value cannot be read as JSON: " + e.getMessage(), e);
+        } finally {
+            close(parser);
+        }
+    }
+
+    /**
+     * The schema of the JSON document {@code raw}, read as a token stream: equal to
+     * {@code SchemaInference.infer(JsonValues.parse(raw))}.
+     *
+     * @throws DataException when the value is not valid JSON, naming where and why
+     */
+    public static Schema infer(Object raw) {
+        JsonParser parser = null;
+        try {
+            parser = open(raw);
+            Schema inferred = inferValue(parser, first(parser));
+            end(parser);
+            return inferred;
+        } catch (JsonProcessingException e) {
+            throw JsonDecoder.invalidJson(parser, e);
+        } catch (IOException e) {
+            throw new DataException("value cannot be read as JSON: " + e.getMessage(), e);
+        } finally {
+            close(parser);
+        }
+    }
+
+    /**
+     * The values of the dotted {@code paths} in the JSON document {@code raw}, as a Map holding only those paths (for
+     * folder partitioning by value fields): the leaves are what {@link JsonValues#parse} would give, so
+     * {@code PathPartitioner} reads them as before. The whole document is checked as {@link #infer} checks it. Null
+     * when the document is not an object.
+     *
+     * @throws DataException when the value is not valid JSON, naming where and why
+     */
+    public static Map<String, Object> pick(Object raw, List<String> paths) {
+        Pick wanted = new Pick();
+        for (String path : paths) {
+            Pick at = wanted;
+            for (String part : path.split("\\.")) {
+                at = at.children.computeIfAbsent(part, k -> new Pick());
+            }
+            at.whole = true;
+        }
+        JsonParser parser = null;
+        try {
+            parser = open(raw);
+            JsonToken token = first(parser);
+            Map<String, Object> picked = null;
+            if (token == JsonToken.START_OBJECT) {
+                picked = pickObject(parser, wanted);
+            } else {
+                parser.skipChildren();
+            }
+            end(parser);
+            return picked;
+        } catch (JsonProcessingException e) {
+            throw JsonDecoder.invalidJson(parser, e);
+        } catch (IOException e) {
+            throw new DataException("value cannot be read as JSON: " + e.getMessage(), e);
+        } finally {
+            close(parser);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Parsing, shared by the three entry points
+
+    private static JsonParser open(Object raw) throws IOException {
+        // The same sources as JsonValues hands to Jackson, so encoding detection and errors are the same.
+        if (raw instanceof byte[]) {
+            return FACTORY.createParser((byte[]) raw);
+        }
+        if (raw instanceof String) {
+            return FACTORY.createParser((String) raw);
+        }
+        if (raw instanceof ByteBuffer) {
+            ByteBuffer buffer = (ByteBuffer) raw;
+            if (buffer.hasArray()) {
+                return FACTORY.createParser(buffer.array(), buffer.arrayOffset() + buffer.position(),
+                        buffer.remaining());
+            }
+            byte[] bytes = new byte[buffer.remaining()];
+            buffer.duplicate().get(bytes);
+            return FACTORY.createParser(bytes);
+        }
+        throw new DataException("value.format=json needs a string or bytes value, but got "
+                + (raw == null ? "null" : raw.getClass().getSimpleName())
+                + "; use StringConverter or ByteArrayConverter");
+    }
+
+    private static JsonToken first(JsonParser parser) throws IOException {
+        JsonToken token = parser.nextToken();
+        if (token == null) {
+            throw new DataException("value is not valid JSON: it is empty (no content to map due to end-of-input)");
+        }
+        return token;
+    }
+
+    private static void end(JsonParser parser) throws IOException {
+        JsonToken trailing = parser.nextToken();
+        if (trailing != null) {
+            var at = parser.currentLocation();
+            throw new DataException("value is not valid JSON: trailing token (of type " + trailing + ") found after"
+                    + " the document (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")");
+        }
+    }
+
+    private static void close(JsonParser parser) {
+        if (parser != null) {
+            try {
+                parser.close();
+            } catch (IOException ignored) {
+                // nothing to release but recycled buffers
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Inference: SchemaInference's rules, applied to tokens
+
+    private static Schema inferValue(JsonParser p, JsonToken token) throws IOException {
+        switch (token) {
+            case VALUE_NULL:
+                return SchemaMerger.UNKNOWN;
+            case VALUE_STRING:
+                return Schema.OPTIONAL_STRING_SCHEMA;
+            case VALUE_NUMBER_INT:
+                // As JsonValues reads it: a long, and an integer beyond one is refused by the parser's own check.
+                p.getLongValue();
+                return Schema.OPTIONAL_INT64_SCHEMA;
+            case VALUE_NUMBER_FLOAT:
+                return Schema.OPTIONAL_FLOAT64_SCHEMA;
+            case VALUE_TRUE:
+            case VALUE_FALSE:
+                return Schema.OPTIONAL_BOOLEAN_SCHEMA;
+            case START_OBJECT: {
+                // Sorted keys: the column order does not depend on how the first record happened to order them.
+                TreeMap<String, Schema> fields = new TreeMap<>();
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String name = p.currentName();
+                    if (name.isEmpty()) {
+                        throw JsonDecoder.fail(p, "has an empty key, which cannot name a column");
+                    }
+                    fields.put(name, inferValue(p, p.nextToken()));
+                }
+                if (fields.isEmpty()) {
+                    // An empty object says nothing about its fields; JSON text keeps it without inventing columns.
+                    return JsonText.SCHEMA;
+                }
+                SchemaBuilder struct = SchemaBuilder.struct().optional();
+                fields.forEach(struct::field);
+                return struct.build();
+            }
+            case START_ARRAY: {
+                Schema element = SchemaMerger.UNKNOWN;
+                JsonToken t;
+                while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+                    if (t == null) {
+                        throw JsonDecoder.fail(p, "ends before its array does");
+                    }
+                    element = SchemaMerger.merge(element, inferValue(p, t), SchemaMerger.Mode.LENIENT);
+                }
+                return SchemaBuilder.array(SchemaMerger.optionalIf(element, true)).optional().build();
+            }
+            default:
+                throw JsonDecoder.fail(p, "has an unexpected " + token);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Picking partition fields
+
+    /** A trie of the wanted paths; {@code whole} where a path ends, so its value is kept entire. */
+    private static final class Pick {
+        final Map<String, Pick> children = new HashMap<>();
+        boolean whole;
+    }
+
+    private static Map<String, Object> pickObject(JsonParser p, Pick wanted) throws IOException {
+        Map<String, Object> out = new HashMap<>();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            Pick at = wanted.children.get(p.currentName());
+            String name = p.currentName();
+            JsonToken token = p.nextToken();
+            if (at == null) {
+                p.skipChildren();
+            } else if (at.whole) {
+                out.put(name, materialize(p, token));
+            } else if (token == JsonToken.START_OBJECT) {
+                out.put(name, pickObject(p, at));
+            } else {
+                // Not an object: the deeper path finds nothing, as with the parsed value.
+                p.skipChildren();
+            }
+        }
+        return out;
+    }
+
+    /** The value JsonValues would give: Long, Double, String, Boolean, null, or Map and List of those. */
+    private static Object materialize(JsonParser p, JsonToken token) throws IOException {
+        switch (token) {
+            case VALUE_NULL:
+                return null;
+            case VALUE_STRING:
+                return p.getText();
+            case VALUE_NUMBER_INT:
+                return p.getLongValue();
+            case VALUE_NUMBER_FLOAT:
+                return p.getDoubleValue();
+            case VALUE_TRUE:
+                return Boolean.TRUE;
+            case VALUE_FALSE:
+                return Boolean.FALSE;
+            case START_OBJECT: {
+                Map<String, Object> map = new LinkedHashMap<>();
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String name = p.currentName();
+                    map.put(name, materialize(p, p.nextToken()));
+                }
+                return map;
+            }
+            case START_ARRAY: {
+                List<Object> list = new ArrayList<>();
+                JsonToken t;
+                while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+                    if (t == null) {
+                        throw JsonDecoder.fail(p, "ends before its array does");
+                    }
+                    list.add(materialize(p, t));
+                }
+                return list;
+            }
+            default:
+                throw JsonDecoder.fail(p, "has an unexpected " + token);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Readers: one per column of the bound schema
+
+    private Node bindRoot(Schema s, List<FieldVector> columns) {
+        if (s.type() == Schema.Type.STRUCT) {
+            if (columns.size() != s.fields().size()) {
+                throw new IllegalStateException("expected " + s.fields().size() + " value columns, got "
+                        + columns.size());
+            }
+            return new StructNode(s, null, columns);
+        }
+        if (columns.size() != 1) {
+            throw new IllegalStateException("expected one value column, got " + columns.size());
+        }
+        return create(s, columns.get(0));
+    }
+
+    private Node create(Schema s, FieldVector vector) {
+        boolean nullable = s.isOptional();
+        if (SchemaMerger.isUnknown(s)) {
+            return new UnknownNode(nullable, vector);
+        }
+        if (JsonText.is(s)) {
+            return new JsonTextNode(nullable, (VarCharVector) vector);
+        }
+        if (s.name() == null) {
+            switch (s.type()) {
+                case INT64:
+                    return new Int64Node(nullable, (BigIntVector) vector);
+                case FLOAT64:
+                    return new Float64Node(nullable, (Float8Vector) vector);
+                case BOOLEAN:
+                    return new BooleanNode(nullable, (BitVector) vector);
+                case STRING:
+                    return new StringNode(nullable, (VarCharVector) vector);
+                case STRUCT: {
+                    StructVector struct = (StructVector) vector;
+                    List<FieldVector> children = new ArrayList<>();
+                    for (int i = 0; i < s.fields().size(); i++) {
+                        children.add((FieldVector) struct.getChildByOrdinal(i));
+                    }
+                    return new StructNode(s, struct, children);
+                }
+                case ARRAY: {
+                    ListVector list = (ListVector) vector;
+                    return new ListNode(nullable, list, create(s.valueSchema(), list.getDataVector()));
+                }
+                default:
+                    break;
+            }
+        }
+        // Inference never makes these; a batch of schemaless JSON cannot hold them.
+        throw new IllegalStateException("a schemaless JSON batch has a column of type "
+                + (s.name() != null ? s.name() : s.type().toString()));
+    }
+
+    private abstract static class Node {
+        final boolean nullable;
+
+        Node(boolean nullable) {
+            this.nullable = nullable;
+        }
+
+        /** Reads the value whose first token is {@code token} (not VALUE_NULL) into index {@code i}, or misfits. */
+        abstract void read(JsonParser p, JsonToken token, int i) throws IOException;
+
+        /** Writes null at {@code i}; containers null their children too, so every vector of the row is written. */
+        abstract void writeNull(int i);
+
+        final void readOrNull(JsonParser p, JsonToken token, int i) throws IOException {
+            if (token == JsonToken.VALUE_NULL) {
+                if (!nullable) {
+                    // The merge makes it optional.
+                    throw MISFIT;
+                }
+                writeNull(i);
+            } else {
+                read(p, token, i);
+            }
+        }
+    }
+
+    /** A column that held only nulls so far: any value changes its type. */
+    private static final class UnknownNode extends Node {
+        private final FieldVector vector;
+
+        UnknownNode(boolean nullable, FieldVector vector) {
+            super(nullable);
+            this.vector = vector;
+        }
+
+        @Override
+        void read(JsonParser p, JsonToken token, int i) {
+            throw MISFIT;
+        }
+
+        @Override
+        void writeNull(int i) {
+            vector.setNull(i);
+        }
+    }
+
+    private final class StructNode extends Node {
+        /** Null at the root, whose fields are the batch's columns. */
+        private final StructVector vector;
+        private final String[] names;
+        private final Node[] children;
+        private final boolean[] seen;
+        private final Map<String, Integer> index;
+        /**
+         * Which field followed field k - 1 in the last object ({@code next[0]}: which came first). Columns are sorted
+         * by name but documents keep their producer's order, so the order seen last predicts the next object's.
+         */
+        private final int[] next;
+
+        StructNode(Schema s, StructVector vector, List<FieldVector> columns) {
+            super(s.isOptional());
+            this.vector = vector;
+            List<Field> fields = s.fields();
+            int n = fields.size();
+            this.names = new String[n];
+            this.children = new Node[n];
+            this.seen = new boolean[n];
+            this.index = new HashMap<>(n * 2);
+            this.next = new int[n + 1];
+            for (int k = 0; k < n; k++) {
+                next[k] = k;
+                Field f = fields.get(k);
+                // Interned, as Jackson's field names are, so the predicted-field check below is one comparison.
+                names[k] = f.name().intern();
+                children[k] = create(f.schema(), columns.get(k));
+                index.put(names[k], k);
+            }
+        }
+
+        @Override
+        void read(JsonParser p, JsonToken token, int i) throws IOException {
+            if (token != JsonToken.START_OBJECT) {
+                throw MISFIT;
+            }
+            if (vector != null) {
+                vector.setIndexDefined(i);
+            }
+            boolean[] seen = this.seen;
+            Arrays.fill(seen, false);
+            String[] names = this.names;
+            int[] next = this.next;
+            int previous = 0;
+            int count = 0;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                int k = next[previous];
+                if (k >= names.length || names[k] != name) {
+                    Integer found = index.get(name);
+                    if (found == null) {
+                        throw MISFIT;
+                    }
+                    k = found;
+                    next[previous] = k;
+                }
+                // Duplicate keys never get here twice: the parser refuses them.
+                seen[k] = true;
+                previous = k + 1;
+                count++;
+                children[k].readOrNull(p, p.nextToken(), i);
+            }
+            if (count == 0) {
+                // An empty object is typed as JSON text, not as a struct.
+                throw MISFIT;
+            }
+            for (int k = 0; k < seen.length; k++) {
+                if (!seen[k]) {
+                    children[k].writeNull(i);
+                }
+            }
+        }
+
+        @Override
+        void writeNull(int i) {
+            if (vector != null) {
+                vector.setNull(i);
+            }
+            for (Node child : children) {
+                child.writeNull(i);
+            }
+        }
+    }
+
+    private static final class ListNode extends Node {
+        private final ListVector vector;
+        private final Node element;
+
+        ListNode(boolean nullable, ListVector vector, Node element) {
+            super(nullable);
+            this.vector = vector;
+            this.element = element;
+        }
+
+        @Override
+        void read(JsonParser p, JsonToken token, int i) throws IOException {
+            if (token != JsonToken.START_ARRAY) {
+                throw MISFIT;
+            }
+            // A misfit or error part-way leaves the offset of i + 1 unwritten; the next record restarts at i.
+            int start = vector.startNewValue(i);
+            int n = 0;
+            JsonToken t;
+            while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+                if (t == null) {
+                    throw JsonDecoder.fail(p, "ends before its array does");
+                }
+                element.readOrNull(p, t, start + n);
+                n++;
+            }
+            vector.endValue(i, n);
+        }
+
+        @Override
+        void writeNull(int i) {
+            vector.setNull(i);
+        }
+    }
+
+    private static final class Int64Node extends Node {
+        private final BigIntVector vector;
+
+        Int64Node(boolean nullable, BigIntVector vector) {
+            super(nullable);
+            this.vector = vector;
+        }
+
+        @Override
+        void read(JsonParser p, JsonToken token, int i) throws IOException {
+            if (token != JsonToken.VALUE_NUMBER_INT) {
+                throw MISFIT;
+            }
+            vector.setSafe(i, p.getLongValue());
+        }
+
+        @Override
+        void writeNull(int i) {
+            vector.setNull(i);
+        }
+    }
+
+    private static final class Float64Node extends Node {
+        private final Float8Vector vector;
+
+        Float64Node(boolean nullable, Float8Vector vector) {
+            super(nullable);
+            this.vector = vector;
+        }
+
+        @Override
+        void read(JsonParser p, JsonToken token, int i) throws IOException {
+            if (token == JsonToken.VALUE_NUMBER_FLOAT) {
+                vector.setSafe(i, p.getDoubleValue());
+            } else if (token == JsonToken.VALUE_NUMBER_INT) {
+                // An integer in a widened column: the long's nearest double, as the Map path converted it.
+                vector.setSafe(i, (double) p.getLongValue());
+            } else {
+                throw MISFIT;
+            }
+        }
+
+        @Override
+        void writeNull(int i) {
+            vector.setNull(i);
+        }
+    }
+
+    private static final class BooleanNode extends Node {
+        private final BitVector vector;
+
+        BooleanNode(boolean nullable, BitVector vector) {
+            super(nullable);
+            this.vector = vector;
+        }
+
+        @Override
+        void read(JsonParser p, JsonToken token, int i) {
+            if (token == JsonToken.VALUE_TRUE) {
+                vector.setSafe(i, 1);
+            } else if (token == JsonToken.VALUE_FALSE) {
+                vector.setSafe(i, 0);
+            } else {
+                throw MISFIT;
+            }
+        }
+
+        @Override
+        void writeNull(int i) {
+            vector.setNull(i);
+        }
+    }
+
+    private final class StringNode extends Node {
+        private final VarCharVector vector;
+
+        StringNode(boolean nullable, VarCharVector vector) {
+            super(nullable);
+            this.vector = vector;
+        }
+
+        @Override
+        void read(JsonParser p, JsonToken token, int i) throws IOException {
+            if (token != JsonToken.VALUE_STRING) {
+                throw MISFIT;
+            }
+            if (utf8.encode(p.getTextCharacters(), p.getTextOffset(), p.getTextLength())) {
+                vector.setSafe(i, utf8.bytes, 0, utf8.length);
+            } else {
+                // An escaped unpaired surrogate: Java's encoder writes '?' for it, as the Map path did.
+                vector.setSafe(i, p.getText().getBytes(StandardCharsets.UTF_8));
+            }
+        }
+
+        @Override
+        void writeNull(int i) {
+            vector.setNull(i);
+        }
+    }
+
+    /** A column whose types conflicted: every value as compact JSON text, exactly as {@link JsonText#render}. */
+    private final class JsonTextNode extends Node {
+        private final VarCharVector vector;
+
+        JsonTextNode(boolean nullable, VarCharVector vector) {
+            super(nullable);
+            this.vector = vector;
+        }
+
+        @Override
+        void read(JsonParser p, JsonToken token, int i) throws IOException {
+            StringBuilder out = text;
+            out.setLength(0);
+            render(p, token, out);
+            vector.setSafe(i, out.toString().getBytes(StandardCharsets.UTF_8));
+        }
+
+        private void render(JsonParser p, JsonToken token, StringBuilder out) throws IOException {
+            switch (token) {
+                case VALUE_NULL:
+                    out.append("null");
+                    break;
+                case VALUE_STRING:
+                    JsonText.quote(out, p.getText());
+                    break;
+                case VALUE_NUMBER_INT:
+                    out.append(p.getLongValue());
+                    break;
+                case VALUE_NUMBER_FLOAT: {
+                    double d = p.getDoubleValue();
+                    if (Double.isFinite(d)) {
+                        out.append(Double.toString(d));
+                    } else {
+                        // An overflowing literal (1e400) parses to Infinity; JSON text keeps it as a string.
+                        JsonText.quote(out, Double.toString(d));
+                    }
+                    break;
+                }
+                case VALUE_TRUE:
+                    out.append("true");
+                    break;
+                case VALUE_FALSE:
+                    out.append("false");
+                    break;
+                case START_OBJECT: {
+                    out.append('{');
+                    boolean first = true;
+                    while (p.nextToken() == JsonToken.FIELD_NAME) {
+                        if (!first) {
+                            out.append(',');
+                        }
+                        first = false;
+                        JsonText.quote(out, p.currentName());
+                        out.append(':');
+                        render(p, p.nextToken(), out);
+                    }
+                    out.append('}');
+                    break;
+                }
+                case START_ARRAY: {
+                    out.append('[');
+                    boolean first = true;
+                    JsonToken t;
+                    while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+                        if (t == null) {
+                            throw JsonDecoder.fail(p, "ends before its array does");
+                        }
+                        if (!first) {
+                            out.append(',');
+                        }
+                        first = false;
+                        render(p, t, out);
+                    }
+                    out.append(']');
+                    break;
+                }
+                default:
+                    throw JsonDecoder.fail(p, "has an unexpected " + token);
+            }
+        }
+
+        @Override
+        void writeNull(int i) {
+            vector.setNull(i);
+        }
+    }
+}
