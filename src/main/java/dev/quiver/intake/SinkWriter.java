@@ -51,6 +51,8 @@ public final class SinkWriter implements AutoCloseable {
     private static final long HIGH_WATER_PERCENT = 85;
     /** ... until no more than this share is in use. */
     private static final long LOW_WATER_PERCENT = 50;
+    /** A batch streams out a row group at the latest when it holds this fraction (1/n) of the budget. */
+    private static final long ROW_GROUP_BUDGET_SHARE = 16;
 
     private final ObjectStore store;
     private final CommitLog commitLog;
@@ -93,7 +95,9 @@ public final class SinkWriter implements AutoCloseable {
                 new ParquetEncoder(WriterOptions.withCodec(config.parquetCompression())), new FileLayout(prefix),
                 commitLog, store, deadLetters, tolerateAll, config.metadataColumns(),
                 PartitionWriter.NullValues.valueOf(config.behaviorOnNullValues().toUpperCase(java.util.Locale.ROOT)),
-                config.valueFormatJson() && decoder == null, metrics, config.pathPartitioner(), decoder, flushExecutor);
+                config.valueFormatJson() && decoder == null, metrics, config.pathPartitioner(), decoder, flushExecutor,
+                // Row groups stay a small share of the budget, so a file in progress leaves room for the others.
+                Math.min(config.parquetRowGroupBytes(), budget / ROW_GROUP_BUDGET_SHARE), config.uploadPartBytes());
     }
 
     private static ThreadFactory flushThreadFactory(String connector, String task) {
@@ -209,6 +213,9 @@ public final class SinkWriter implements AutoCloseable {
                 } catch (CommitLog.MarkerConflictException e) {
                     reopened.add(reopen(e));
                     current = null;
+                } catch (PartitionWriter.ReplayRestartException e) {
+                    reopened.add(replayWithoutStreaming(e));
+                    current = null;
                 }
             }
             long now = nanoClock.getAsLong();
@@ -300,6 +307,26 @@ public final class SinkWriter implements AutoCloseable {
         }
         metrics.closePartition(tp);
         partitions.put(tp, openPartition(tp));
+        return tp;
+    }
+
+    /**
+     * A replay streamed a batch out where the first attempt had not, and then met a schema change it can neither cut
+     * at nor write into that file: drop the partition's buffer and replay the flush again from its start, keeping
+     * its batches in memory this time.
+     */
+    private TopicPartition replayWithoutStreaming(PartitionWriter.ReplayRestartException e) {
+        TopicPartition tp = e.topicPartition();
+        LOG.warn("{}; replaying it again from its start without streaming row groups", e.getMessage());
+        PartitionWriter stale = partitions.remove(tp);
+        if (stale != null) {
+            stale.abandon();
+            stale.close();
+        }
+        metrics.closePartition(tp);
+        PartitionWriter writer = openPartition(tp);
+        writer.disableSpill();
+        partitions.put(tp, writer);
         return tp;
     }
 
