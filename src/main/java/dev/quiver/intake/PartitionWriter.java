@@ -684,7 +684,8 @@ final class PartitionWriter implements AutoCloseable {
                 FlushLog.landed(tp, file.rows(), slot.firstRowOffset, slot.lastRowOffset, file.arrowBytes(),
                         file.parquetBytes(), key, trigger.name(), file.encodeNanos(), file.uploadNanos());
                 if (file.heapBytes() > 0) {
-                    LOG.info("{}: {} encoded bytes of {} were held on the heap, as the memory budget was full", tp,
+                    // Debug only: when the budget is full, every file landed to relieve it would say so.
+                    LOG.debug("{}: {} encoded bytes of {} were held on the heap, as the memory budget was full", tp,
                             file.heapBytes(), key);
                 }
             }

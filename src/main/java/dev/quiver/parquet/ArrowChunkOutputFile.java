@@ -138,10 +138,16 @@ final class ArrowChunkOutputFile implements OutputFile, AutoCloseable {
         }
         int size = nextChunkSize;
         nextChunkSize = Math.min(MAX_CHUNK, nextChunkSize * 2);
-        Chunk chunk;
-        try {
-            chunk = new Chunk(allocator.buffer(size), null, size);
-        } catch (OutOfMemoryException e) {
+        Chunk chunk = null;
+        // Asking first spares the refusal, which Arrow makes costly (it describes every allocator in its message).
+        if (allocator.getHeadroom() >= size) {
+            try {
+                chunk = new Chunk(allocator.buffer(size), null, size);
+            } catch (OutOfMemoryException e) {
+                // Another thread took the room in between.
+            }
+        }
+        if (chunk == null) {
             heapBytes += size;
             chunk = new Chunk(null, new byte[size], size);
         }
