@@ -306,25 +306,6 @@ final class PartitionWriter implements AutoCloseable {
         submit(new FlushJob(slot, full, key, landed));
     }
 
-    /**
-     * Streams out the rows of every batch holding at least {@code minBytes} of Arrow memory, as row groups of their
-     * files, without closing a file: a way to free memory that keeps files whole. The memory is free once the jobs
-     * have landed ({@link #finishInFlight()}), and the emptied batches stay as spares. Returns the bytes handed off.
-     */
-    long spill(long minBytes) {
-        if (!spillAllowed || settings.rowGroupBytes() <= 0) {
-            return 0;
-        }
-        long handedOff = 0;
-        for (Slot slot : List.copyOf(slots.values())) {
-            if (slot.batch.rows() > 0 && slot.batch.bufferBytes() >= minBytes) {
-                handedOff += slot.batch.bufferBytes();
-                spill(slot);
-            }
-        }
-        return handedOff;
-    }
-
     /** Where the partition's next flush starts, which fixes its files' keys. */
     private long currentFlushStart() {
         return recovering() ? recoveryStart : flushStartOffset >= 0 ? flushStartOffset : firstRowOffset();
