@@ -85,6 +85,7 @@ public final class SinkWriter implements AutoCloseable {
         this.allocator = new RootAllocator(budget);
         this.metrics = new TaskMetrics(connector, task, allocator::getAllocatedMemory,
                 allocator::getPeakMemoryAllocation, () -> budget);
+        warnIfPartsCrowdTheBudget(config, budget);
         this.flushPool = config.flushThreads() == 0 ? null
                 : Executors.newFixedThreadPool(config.flushThreads(), flushThreadFactory(connector, task));
         java.util.concurrent.Executor flushExecutor = flushPool == null ? Runnable::run : flushPool;
@@ -98,6 +99,20 @@ public final class SinkWriter implements AutoCloseable {
                 config.valueFormatJson() && decoder == null, metrics, config.pathPartitioner(), decoder, flushExecutor,
                 // Row groups stay a small share of the budget, so a file in progress leaves room for the others.
                 Math.min(config.parquetRowGroupBytes(), budget / ROW_GROUP_BUDGET_SHARE), config.uploadPartBytes());
+    }
+
+    /**
+     * A file streaming out holds up to two row groups and a part (plus a chunk) in Arrow memory; when that nears the
+     * point where the task lands its batches to free memory, large files get cut early. Said once, at start.
+     */
+    private static void warnIfPartsCrowdTheBudget(QuiverSinkConfig config, long budget) {
+        long rowGroup = Math.min(config.parquetRowGroupBytes(), budget / ROW_GROUP_BUDGET_SHARE);
+        long perFile = config.uploadPartBytes() + 2 * rowGroup + 1024 * 1024;
+        if (perFile > budget * HIGH_WATER_PERCENT / 100) {
+            LOG.warn("upload.part.bytes={} with buffer.memory.bytes={}: a file streaming out holds about {} bytes, over"
+                    + " the budget's high-water mark, so large files will be cut by memory pressure; raise the budget"
+                    + " or lower the part size", config.uploadPartBytes(), budget, perFile);
+        }
     }
 
     private static ThreadFactory flushThreadFactory(String connector, String task) {
