@@ -371,6 +371,18 @@ public final class ArrowBatch implements AutoCloseable {
         return root;
     }
 
+    /**
+     * Empties the batch so its vectors take the next rows: the buffers keep their capacity (and their memory), so a
+     * batch refilled to the same size allocates nothing. Its layout is unchanged.
+     */
+    public void reset() {
+        for (FieldVector vector : root.getFieldVectors()) {
+            vector.reset();
+        }
+        root.setRowCount(0);
+        rows = 0;
+    }
+
     @Override
     public void close() {
         root.close();

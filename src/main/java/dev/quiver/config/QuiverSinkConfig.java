@@ -82,8 +82,10 @@ public final class QuiverSinkConfig extends AbstractConfig {
 
     /** Byte threshold of one partition's batch, counted in Arrow buffer bytes. */
     public static final String FLUSH_MAX_BYTES = "flush.max.bytes";
-    private static final String FLUSH_MAX_BYTES_DOC = "Write a partition's batch once its Arrow buffers hold this many"
-            + " bytes. Parquet files are typically 3 to 10 times smaller than this, depending on compression.";
+    private static final String FLUSH_MAX_BYTES_DOC = "Write a partition's file once its rows have taken this many Arrow"
+            + " bytes, counting the rows already streamed out as row groups (see parquet.row.group.bytes) and those"
+            + " still buffered; so a file may be far larger than buffer.memory.bytes. Parquet files are typically 3 to"
+            + " 10 times smaller than this, depending on compression.";
     private static final long FLUSH_MAX_BYTES_DEFAULT = 128L * 1024 * 1024;
 
     /** The memory budget of one task's Arrow buffers. */
@@ -133,6 +135,23 @@ public final class QuiverSinkConfig extends AbstractConfig {
     private static final String PARQUET_COMPRESSION_DOC = "Compression codec of the Parquet pages: snappy, zstd, gzip or"
             + " none.";
     private static final String PARQUET_COMPRESSION_DEFAULT = "snappy";
+
+    /** When a batch's rows are streamed out of memory as a row group of its open file. */
+    public static final String PARQUET_ROW_GROUP_BYTES = "parquet.row.group.bytes";
+    private static final String PARQUET_ROW_GROUP_BYTES_DOC = "Once one batch (a partition's record type and folder)"
+            + " holds this many Arrow bytes, its rows are encoded as a row group of its file, uploaded as multipart"
+            + " parts as they fill, and its Arrow vectors are emptied and reused for the next rows; the file is"
+            + " completed at the flush. Capped at a sixteenth of buffer.memory.bytes, so that a file in progress never"
+            + " needs much of the budget.";
+    private static final long PARQUET_ROW_GROUP_BYTES_DEFAULT = 64L * 1024 * 1024;
+
+    /** The size of the parts a large file is uploaded in. */
+    public static final String UPLOAD_PART_BYTES = "upload.part.bytes";
+    private static final String UPLOAD_PART_BYTES_DOC = "A file larger than this is uploaded as a multipart upload in"
+            + " parts of about this size (up to 1 MiB more), each sent as soon as it is encoded; smaller files are one"
+            + " PUT. Encoded bytes wait for upload in Arrow memory, inside buffer.memory.bytes. At least 5 MiB, S3's"
+            + " least part size.";
+    private static final long UPLOAD_PART_BYTES_DEFAULT = 8L * 1024 * 1024;
 
     /** How record values are read: as Connect delivers them, or parsed from JSON text or bytes. */
     public static final String VALUE_FORMAT = "value.format";
@@ -479,6 +498,12 @@ public final class QuiverSinkConfig extends AbstractConfig {
         def.define(PARQUET_COMPRESSION, Type.STRING, PARQUET_COMPRESSION_DEFAULT,
                 ConfigDef.CaseInsensitiveValidString.in("snappy", "zstd", "gzip", "none"), Importance.MEDIUM,
                 PARQUET_COMPRESSION_DOC, GROUP_PARQUET, ++order, Width.SHORT, "Compression");
+        def.define(PARQUET_ROW_GROUP_BYTES, Type.LONG, PARQUET_ROW_GROUP_BYTES_DEFAULT,
+                ConfigDef.Range.atLeast(64 * 1024), Importance.MEDIUM, PARQUET_ROW_GROUP_BYTES_DOC, GROUP_PARQUET,
+                ++order, Width.SHORT, "Row group Arrow bytes");
+        def.define(UPLOAD_PART_BYTES, Type.LONG, UPLOAD_PART_BYTES_DEFAULT,
+                ConfigDef.Range.between(5L * 1024 * 1024, 5L * 1024 * 1024 * 1024), Importance.LOW,
+                UPLOAD_PART_BYTES_DOC, GROUP_PARQUET, ++order, Width.SHORT, "Upload part bytes");
         return def;
     }
 
@@ -542,6 +567,15 @@ public final class QuiverSinkConfig extends AbstractConfig {
 
     public long bufferMemoryBytes() {
         return getLong(BUFFER_MEMORY_BYTES);
+    }
+
+    /** {@link #PARQUET_ROW_GROUP_BYTES} as set; the writer caps it by the budget. */
+    public long parquetRowGroupBytes() {
+        return getLong(PARQUET_ROW_GROUP_BYTES);
+    }
+
+    public long uploadPartBytes() {
+        return getLong(UPLOAD_PART_BYTES);
     }
 
     public long flushIntervalMs() {

@@ -14,7 +14,6 @@ import dev.quiver.layout.FileLayout;
 import dev.quiver.layout.PathPartitioner;
 import dev.quiver.metrics.FlushLog;
 import dev.quiver.metrics.TaskMetrics;
-import dev.quiver.parquet.EncodedFile;
 import dev.quiver.parquet.ParquetEncoder;
 import dev.quiver.store.ObjectStore;
 import java.util.ArrayList;
@@ -81,6 +80,8 @@ final class PartitionWriter implements AutoCloseable {
     private FlushJob inFlight;
     /** A flush that failed with a retriable error; it is retried, as it is, before any other flush. */
     private FlushJob failed;
+    /** False in a replay that must not stream batches out (see {@link ReplayRestartException}). */
+    private boolean spillAllowed = true;
 
     /** What to do with a record whose value is null. */
     enum NullValues { IGNORE, FAIL, WRITE }
@@ -90,10 +91,13 @@ final class PartitionWriter implements AutoCloseable {
             ParquetEncoder encoder, FileLayout layout, CommitLog commitLog, ObjectStore store,
             DeadLetters deadLetters, boolean tolerateAll, MetadataColumns metadata, NullValues nullValues,
             boolean valuesAreJson, TaskMetrics metrics, PathPartitioner partitioner, ValueDecoder decoder,
-            java.util.concurrent.Executor flushExecutor, KeyDecoding keys) {
+            java.util.concurrent.Executor flushExecutor, KeyDecoding keys, long rowGroupBytes, long partBytes) {
     }
 
-    /** One record type's batch, with what is known to fit it and the encoded file kept across upload retries. */
+    /**
+     * One record type's batch, with what is known to fit it and, once its rows started streaming out as row groups,
+     * the file they go to.
+     */
     private static final class Slot {
         final String recordType;
         final String path;
@@ -108,7 +112,28 @@ final class PartitionWriter implements AutoCloseable {
         boolean hasTombstones;
         long firstRowOffset = -1;
         long lastRowOffset = -1;
-        EncodedFile encoded;
+        /** The file being written; created by the first job that encodes rows. Only flush jobs touch it. */
+        FileUpload file;
+        /** Rows were handed to the file before the flush: the file's schema is fixed. Task thread only. */
+        boolean streamed;
+        long streamedRows;
+        long streamedArrowBytes;
+        /** Rows the batch held at its first spill: a reused batch keeps its capacity, so rows tell when it is full. */
+        int spillRows;
+        /** An emptied batch of the same layout, to take the rows after the next spill instead of a new one. */
+        ArrowBatch spare;
+
+        /** Releases the batches and the file; an upload the file started and did not complete is aborted. */
+        void release() {
+            batch.close();
+            if (spare != null) {
+                spare.close();
+                spare = null;
+            }
+            if (file != null) {
+                file.close();
+            }
+        }
 
         Slot(String recordType, String path) {
             this.recordType = recordType;
@@ -331,8 +356,6 @@ final class PartitionWriter implements AutoCloseable {
     }
 
     private void appended(Slot slot, long offset, boolean tombstone) {
-        // A file encoded for an upload that failed no longer matches the batch.
-        slot.encoded = null;
         if (slot.firstRowOffset < 0) {
             slot.firstRowOffset = offset;
         }
@@ -340,6 +363,59 @@ final class PartitionWriter implements AutoCloseable {
         slot.hasTombstones |= tombstone;
         accepted = offset;
         metrics.seen(offset);
+        if (spillDue(slot)) {
+            spill(slot);
+        }
+    }
+
+    /**
+     * True when the slot's batch should go out as a row group: it reached parquet.row.group.bytes, or, once reused,
+     * the row count at which it first did (its capacity no longer drops), or it grew well past the threshold.
+     */
+    private boolean spillDue(Slot slot) {
+        long threshold = settings.rowGroupBytes();
+        if (threshold <= 0 || !spillAllowed) {
+            return false;
+        }
+        if (flushRunning()) {
+            // The partition's jobs run one at a time: spilling now would wait on the task thread for the running
+            // one. The batch grows meanwhile; if memory runs short, the budget pauses the partition instead.
+            return false;
+        }
+        long bytes = slot.batch.bufferBytes();
+        if (bytes < threshold) {
+            return false;
+        }
+        return slot.spillRows == 0 || slot.batch.rows() >= slot.spillRows || bytes >= 2 * threshold;
+    }
+
+    /**
+     * Hands the slot's rows to a job that encodes them as row groups of the slot's file and uploads its full parts,
+     * on the flush executor; the slot goes on appending into its spare batch. The file keeps its key, the one the
+     * partition's next flush gives it, so the commit protocol is unchanged: the parts stay invisible until that
+     * flush, after its intent marker, completes the upload.
+     */
+    private void spill(Slot slot) {
+        retryFailed();
+        finishInFlight();
+        String key = settings.layout().dataKey(tp, currentFlushStart(), slot.recordType, slot.path);
+        ArrowBatch full = slot.batch;
+        ArrowBatch next = slot.spare != null ? slot.spare
+                : ArrowBatch.open(full.layout(), settings.allocator(), tp + "/" + slot.recordType);
+        slot.spare = null;
+        slot.batch = next;
+        if (slot.spillRows == 0) {
+            slot.spillRows = full.rows();
+        }
+        slot.streamed = true;
+        slot.streamedRows += full.rows();
+        slot.streamedArrowBytes += full.bufferBytes();
+        submit(new FlushJob(slot, full, key, landed));
+    }
+
+    /** Where the partition's next flush starts, which fixes its files' keys. */
+    private long currentFlushStart() {
+        return recovering() ? recoveryStart : flushStartOffset >= 0 ? flushStartOffset : firstRowOffset();
     }
 
     /** The slot for this record, opened, evolved, or flushed and reopened as its schemas require. */
@@ -351,6 +427,15 @@ final class PartitionWriter implements AutoCloseable {
             try {
                 evolveIfNeeded(slot, valueSchema, keySchema, inferredValue, inferredKey, tombstone);
                 return slot;
+            } catch (StreamedSchemaChange e) {
+                if (recovering()) {
+                    // The first attempt had not streamed this batch here (or it would have cut the flush): replay
+                    // the flush again without streaming, from its start.
+                    throw new ReplayRestartException(tp, e.getMessage());
+                }
+                LOG.info("Schema change in {} after rows of the current file were already streamed out, so its"
+                        + " schema is fixed: {}; closing the file and starting a new one", tp, e.getMessage());
+                flush(FlushTrigger.SCHEMA_CHANGE);
             } catch (SchemaMerger.IncompatibleSchemaException e) {
                 if (recovering()) {
                     // The first attempt met the same change at the same offset; it is replayed the same way below.
@@ -411,11 +496,14 @@ final class PartitionWriter implements AutoCloseable {
         slot.inferredValues |= inferredValue;
         slot.inferredKeys |= inferredKey;
         if (mergedValue != layout.valueSchema() || mergedKey != layout.keySchema()) {
+            if (slot.streamed) {
+                throw new StreamedSchemaChange("the batch's schema would have to grow to take a record of value"
+                        + " schema " + valueSchema + ", and the file already holds row groups of the current one");
+            }
             RowLayout target = new RowLayout(mergedValue, mergedKey, settings.metadata());
             ArrowBatch evolved = slot.batch.evolve(target, settings.allocator(), tp + "/" + slot.recordType);
             slot.batch.close();
             slot.batch = evolved;
-            slot.encoded = null;
             slot.fittingValues.clear();
             slot.fittingKeys.clear();
             LOG.debug("Batch of {} grew its schema in place", tp);
@@ -435,8 +523,9 @@ final class PartitionWriter implements AutoCloseable {
         long bytes = 0;
         long rows = 0;
         for (Slot slot : slots.values()) {
-            rows += slot.batch.rows();
-            bytes += slot.batch.bufferBytes();
+            // Rows already streamed out count: the thresholds size the file, not the memory.
+            rows += slot.batch.rows() + slot.streamedRows;
+            bytes += slot.batch.bufferBytes() + slot.streamedArrowBytes;
         }
         if (rows >= settings.maxRecords()) {
             return FlushTrigger.RECORDS;
@@ -490,7 +579,7 @@ final class PartitionWriter implements AutoCloseable {
         }
         awaitDeadLetters();
         finishInFlight();
-        long start = recovering() ? recoveryStart : flushStartOffset >= 0 ? flushStartOffset : firstRowOffset();
+        long start = currentFlushStart();
         List<Slot> batches = new ArrayList<>(slots.values());
         List<String> keys = new ArrayList<>(batches.size());
         for (Slot slot : batches) {
@@ -506,6 +595,8 @@ final class PartitionWriter implements AutoCloseable {
             recoveryEnd = -1;
             recoveryStart = -1;
             recoveryFiles = List.of();
+            // A replay restarted without streaming is over: later flushes stream again.
+            spillAllowed = true;
         }
         FlushJob job = new FlushJob(trigger, batches, keys, orphans, plannedThrough, start, accepted);
         slots.clear();
@@ -564,6 +655,10 @@ final class PartitionWriter implements AutoCloseable {
             throw new ConnectException("flush of " + tp + " failed", cause);
         }
         inFlight = null;
+        if (job.spillSlot != null) {
+            job.recycle();
+            return;
+        }
         landed = job.end;
         metrics.landed(landed);
     }
@@ -580,6 +675,10 @@ final class PartitionWriter implements AutoCloseable {
      * until it is done. On success it releases them; on failure it keeps them, with their encoded files, for the retry.
      */
     private final class FlushJob {
+        /** For a spill: the slot whose rows go out as row groups, the batch holding them and the file's key. */
+        final Slot spillSlot;
+        final ArrowBatch spillBatch;
+        final String spillKey;
         final FlushTrigger trigger;
         final List<Slot> batches;
         final List<String> keys;
@@ -598,44 +697,109 @@ final class PartitionWriter implements AutoCloseable {
             this.landedBefore = landedBefore;
             this.start = start;
             this.end = end;
+            this.spillSlot = null;
+            this.spillBatch = null;
+            this.spillKey = null;
+        }
+
+        /** A spill: no marker and no offsets move; the rows only leave memory for the slot's unfinished file. */
+        FlushJob(Slot slot, ArrowBatch batch, String key, long landedNow) {
+            this.trigger = null;
+            this.batches = List.of();
+            this.keys = List.of();
+            this.orphans = List.of();
+            this.landedBefore = landedNow;
+            this.start = -1;
+            this.end = landedNow;
+            this.spillSlot = slot;
+            this.spillBatch = batch;
+            this.spillKey = key;
+        }
+
+        private FileUpload fileOf(Slot slot, String key, ArrowBatch rows) {
+            if (slot.file == null) {
+                slot.file = new FileUpload(key, settings.encoder().openStream(rows.seal().getSchema(),
+                        settings.allocator(), settings.partBytes()), settings.store());
+            } else if (!slot.file.key().equals(key)) {
+                throw new IllegalStateException("the file streamed for " + tp + " was keyed " + slot.file.key()
+                        + " but its flush writes " + key);
+            }
+            return slot.file;
+        }
+
+        private void spill() {
+            FileUpload file = fileOf(spillSlot, spillKey, spillBatch);
+            // Encoding empties the batch, so a retry after an upload failure only sends the parts left.
+            file.write(spillBatch);
+            file.sendFullParts();
+        }
+
+        /** On the task thread, after a spill landed: the emptied batch becomes the slot's spare, or is closed. */
+        void recycle() {
+            if (spillSlot.spare == null && spillSlot.batch.layout() == spillBatch.layout()) {
+                spillSlot.spare = spillBatch;
+            } else {
+                spillBatch.close();
+            }
         }
 
         void land() {
+            if (spillSlot != null) {
+                spill();
+                return;
+            }
             // Intent first: if the task dies during the uploads, the next owner knows exactly which keys to check.
             settings.commitLog().recordFlush(tp, landedBefore, start, end, keys);
             for (int i = 0; i < batches.size(); i++) {
                 Slot slot = batches.get(i);
-                long began = System.nanoTime();
-                if (slot.encoded == null) {
-                    slot.encoded = settings.encoder().encode(slot.batch.seal(), Map.of(
-                            "quiver.version", Version.get(),
-                            "kafka.topic", tp.topic(),
-                            "kafka.partition", Integer.toString(tp.partition()),
-                            "kafka.offset.first", Long.toString(slot.firstRowOffset),
-                            "kafka.offset.last", Long.toString(slot.lastRowOffset)));
-                }
-                long encoded = System.nanoTime();
                 String key = keys.get(i);
-                settings.store().put(key, slot.encoded.bytes(), 0, slot.encoded.length());
-                long uploaded = System.nanoTime();
-                settings.metrics().fileLanded(slot.encoded.rows(), slot.batch.bufferBytes(), slot.encoded.length(),
-                        encoded - began, uploaded - encoded);
-                FlushLog.landed(tp, slot.encoded.rows(), slot.firstRowOffset, slot.lastRowOffset,
-                        slot.batch.bufferBytes(), slot.encoded.length(), key, trigger.name(), encoded - began,
-                        uploaded - encoded);
+                FileUpload file = fileOf(slot, key, slot.batch);
+                if (file.landedAlready()) {
+                    // A retry after a later file of this flush failed: this one is at its key already.
+                    continue;
+                }
+                // The last rows, then the footer; on a retry the rows are in the file already and only what failed
+                // is sent again.
+                file.write(slot.batch);
+                file.finishAndLand(Map.of(
+                        "quiver.version", Version.get(),
+                        "kafka.topic", tp.topic(),
+                        "kafka.partition", Integer.toString(tp.partition()),
+                        "kafka.offset.first", Long.toString(slot.firstRowOffset),
+                        "kafka.offset.last", Long.toString(slot.lastRowOffset)));
+                settings.metrics().fileLanded(file.rows(), file.arrowBytes(), file.parquetBytes(), file.encodeNanos(),
+                        file.uploadNanos());
+                FlushLog.landed(tp, file.rows(), slot.firstRowOffset, slot.lastRowOffset, file.arrowBytes(),
+                        file.parquetBytes(), key, trigger.name(), file.encodeNanos(), file.uploadNanos());
+                if (file.heapBytes() > 0) {
+                    // Debug only: when the budget is full, every file landed to relieve it would say so.
+                    LOG.debug("{}: {} encoded bytes of {} were held on the heap, as the memory budget was full", tp,
+                            file.heapBytes(), key);
+                }
             }
             for (String orphan : orphans) {
                 LOG.info("Deleting {}: written by an interrupted flush of {} that the replay did not rewrite", orphan,
                         tp);
                 settings.store().delete(orphan);
+                settings.store().abortUploads(orphan);
+            }
+            if (trigger == FlushTrigger.RECOVERY) {
+                // The interrupted attempt may have left multipart uploads of these keys that a single PUT replaced.
+                for (String key : keys) {
+                    settings.store().abortUploads(key);
+                }
             }
             release();
         }
 
         void release() {
+            if (spillSlot != null) {
+                // Abandoned: the slot itself is released with the partition's other batches.
+                spillBatch.close();
+                return;
+            }
             for (Slot slot : batches) {
-                slot.encoded = null;
-                slot.batch.close();
+                slot.release();
             }
         }
     }
@@ -721,7 +885,7 @@ final class PartitionWriter implements AutoCloseable {
 
     private void discardBatches() {
         for (Slot slot : slots.values()) {
-            slot.batch.close();
+            slot.release();
         }
         slots.clear();
     }
@@ -729,9 +893,42 @@ final class PartitionWriter implements AutoCloseable {
     long bufferedBytes() {
         long bytes = 0;
         for (Slot slot : slots.values()) {
-            bytes += slot.batch.bufferBytes();
+            bytes += slot.batch.bufferBytes() + (slot.spare == null ? 0 : slot.spare.bufferBytes());
         }
         return bytes;
+    }
+
+    /** Turns off streaming row groups out for this writer: for a replay that must keep its batches whole. */
+    void disableSpill() {
+        spillAllowed = false;
+    }
+
+    /** A batch that already streamed row groups met a schema its file cannot take. */
+    private static final class StreamedSchemaChange extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        StreamedSchemaChange(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * A replayed flush met a schema change in a batch it had streamed out, where the first attempt had not: the
+     * replay cannot cut there and its file cannot take the change, so the partition is replayed again, from the
+     * flush's start, without streaming.
+     */
+    static final class ReplayRestartException extends ConnectException {
+        private static final long serialVersionUID = 1L;
+        private final transient TopicPartition tp;
+
+        ReplayRestartException(TopicPartition tp, String why) {
+            super("replayed flush of " + tp + " must restart without streaming row groups: " + why);
+            this.tp = tp;
+        }
+
+        TopicPartition topicPartition() {
+            return tp;
+        }
     }
 
     @Override

@@ -55,6 +55,8 @@ public final class SinkWriter implements AutoCloseable {
     private static final long MAX_BLOCK_MS = 5_000;
     /** How often put() should run while partitions are paused or a due flush waits for a running one. */
     private static final long RECHECK_MS = 250;
+    /** A batch streams out a row group at the latest when it holds this fraction (1/n) of the budget. */
+    private static final long ROW_GROUP_BUDGET_SHARE = 16;
 
     private final ObjectStore store;
     private final CommitLog commitLog;
@@ -103,6 +105,7 @@ public final class SinkWriter implements AutoCloseable {
         this.minFlushBytes = Math.min(config.flushMinBytes(), Math.min(config.flushMaxBytes(), budget / 4));
         this.maxBlockNanos = TimeUnit.MILLISECONDS.toNanos(Math.min(MAX_BLOCK_MS, config.maxPollIntervalMs() / 10));
         this.paused = new PausedPartitions(consumer, metrics);
+        long rowGroupBytes = streamingRowGroupBytes(config, budget);
         this.flushPool = config.flushThreads() == 0 ? null
                 : Executors.newFixedThreadPool(config.flushThreads(), flushThreadFactory(connector, task));
         java.util.concurrent.Executor flushExecutor = flushPool == null ? Runnable::run : flushPool;
@@ -114,7 +117,27 @@ public final class SinkWriter implements AutoCloseable {
                 commitLog, store, deadLetters, tolerateAll, config.metadataColumns(),
                 PartitionWriter.NullValues.valueOf(config.behaviorOnNullValues().toUpperCase(java.util.Locale.ROOT)),
                 config.valueFormatJson() && decoder == null, metrics, config.pathPartitioner(), decoder, flushExecutor,
-                config.keyDecoding());
+                config.keyDecoding(),
+                rowGroupBytes, config.uploadPartBytes());
+    }
+
+    /**
+     * The Arrow bytes at which a batch streams out as a row group, or 0 to keep batches whole. Row groups stay a small
+     * share of the budget, so a file in progress leaves room for the others. A file streaming out holds up to two row
+     * groups and a part (plus a chunk) in Arrow memory; when that passes the high-water mark, streaming would only
+     * trade Arrow bytes for encoded bytes while the budget keeps landing batches, so it is off, and said once.
+     */
+    private static long streamingRowGroupBytes(QuiverSinkConfig config, long budget) {
+        long rowGroup = Math.min(config.parquetRowGroupBytes(), budget / ROW_GROUP_BUDGET_SHARE);
+        long perFile = config.uploadPartBytes() + 2 * rowGroup + 1024 * 1024;
+        if (perFile > budget * HIGH_WATER_PERCENT / 100) {
+            LOG.warn("upload.part.bytes={} with buffer.memory.bytes={}: a file streaming out would hold about {} bytes,"
+                    + " over the budget's high-water mark, so files are not streamed out in row groups: each is"
+                    + " bounded by the budget; raise the budget or lower the part size for larger files",
+                    config.uploadPartBytes(), budget, perFile);
+            return 0;
+        }
+        return rowGroup;
     }
 
     private static ThreadFactory flushThreadFactory(String connector, String task) {
@@ -237,6 +260,9 @@ public final class SinkWriter implements AutoCloseable {
                     }
                 } catch (CommitLog.MarkerConflictException e) {
                     skip.add(reopen(e));
+                    current = null;
+                } catch (PartitionWriter.ReplayRestartException e) {
+                    skip.add(replayWithoutStreaming(e));
                     current = null;
                 }
             }
@@ -523,6 +549,26 @@ public final class SinkWriter implements AutoCloseable {
         }
         metrics.closePartition(tp);
         partitions.put(tp, openPartition(tp));
+        return tp;
+    }
+
+    /**
+     * A replay streamed a batch out where the first attempt had not, and then met a schema change it can neither cut
+     * at nor write into that file: drop the partition's buffer and replay the flush again from its start, keeping
+     * its batches in memory this time.
+     */
+    private TopicPartition replayWithoutStreaming(PartitionWriter.ReplayRestartException e) {
+        TopicPartition tp = e.topicPartition();
+        LOG.warn("{}; replaying it again from its start without streaming row groups", e.getMessage());
+        PartitionWriter stale = partitions.remove(tp);
+        if (stale != null) {
+            stale.abandon();
+            stale.close();
+        }
+        metrics.closePartition(tp);
+        PartitionWriter writer = openPartition(tp);
+        writer.disableSpill();
+        partitions.put(tp, writer);
         return tp;
     }
 

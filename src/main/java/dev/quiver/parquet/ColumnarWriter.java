@@ -38,21 +38,52 @@ final class ColumnarWriter {
     void write(VectorSchemaRoot root, MessageType schema, Map<String, String> metadata, OutputFile file)
             throws IOException {
         Objects.requireNonNull(metadata, "metadata");
-        List<LeafWriter> leaves = LeafWriters.create(root, schema, props);
-        int rows = root.getRowCount();
+        Session session = open(schema, file);
+        session.write(root);
+        session.end(metadata);
+    }
+
+    /** Starts a file that takes its rows from one root or several, one after the other. */
+    Session open(MessageType schema, OutputFile file) throws IOException {
         ParquetFileWriter writer = new ParquetFileWriter(file, schema, ParquetFileWriter.Mode.OVERWRITE, rowGroupBytes,
                 0, null, props);
-        try {
-            writer.start();
-            int row = 0;
-            while (row < rows) {
-                row = writeRowGroup(leaves, schema, writer, row, rows);
+        writer.start();
+        return new Session(schema, writer);
+    }
+
+    /**
+     * One open file. Each {@link #write} closes its own row groups, so the roots written need not outlive the call:
+     * their vectors may be reset and refilled for the next one. The file's schema is fixed at {@link #open}.
+     */
+    final class Session {
+        private final MessageType schema;
+        private final ParquetFileWriter writer;
+
+        private Session(MessageType schema, ParquetFileWriter writer) {
+            this.schema = schema;
+            this.writer = writer;
+        }
+
+        /** Writes every row of {@code root} as one or more row groups; the root is only read, never closed. */
+        void write(VectorSchemaRoot root) throws IOException {
+            // Leaf writers bind to the vectors' current buffers, which may have grown since the last root.
+            List<LeafWriter> leaves = LeafWriters.create(root, schema, props);
+            int rows = root.getRowCount();
+            try {
+                int row = 0;
+                while (row < rows) {
+                    row = writeRowGroup(leaves, schema, writer, row, rows);
+                }
+            } finally {
+                for (LeafWriter leaf : leaves) {
+                    leaf.close();
+                }
             }
-            writer.end(metadata);
-        } finally {
-            for (LeafWriter leaf : leaves) {
-                leaf.close();
-            }
+        }
+
+        /** Writes the footer; the file is complete. */
+        void end(Map<String, String> metadata) throws IOException {
+            writer.end(Objects.requireNonNull(metadata, "metadata"));
         }
     }
 

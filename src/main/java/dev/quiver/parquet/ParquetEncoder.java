@@ -69,6 +69,15 @@ public final class ParquetEncoder {
         return new EncodedFile(file.array(), file.length(), root.getRowCount());
     }
 
+    /**
+     * Opens a file of {@code arrowSchema} that is written a root at a time and taken away in parts of at least
+     * {@code partBytes}; its encoded bytes are held in memory from {@code allocator}. The caller closes it.
+     */
+    public StreamingParquetFile openStream(org.apache.arrow.vector.types.pojo.Schema arrowSchema,
+            org.apache.arrow.memory.BufferAllocator allocator, long partBytes) {
+        return new StreamingParquetFile(arrowSchema, allocator, partBytes, options, props, conf);
+    }
+
     private static long arrowBytes(VectorSchemaRoot root) {
         long total = 0;
         for (var vector : root.getFieldVectors()) {

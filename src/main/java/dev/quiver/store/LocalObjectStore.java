@@ -26,6 +26,8 @@ import java.util.stream.Stream;
  */
 public final class LocalObjectStore implements ObjectStore {
     private static final String TEMP_PREFIX = ".quiver-tmp-";
+    /** Parts of an unfinished upload: {@code .quiver-tmp-upload-<file name>.<upload id>.<part number>}. */
+    private static final String UPLOAD_PREFIX = TEMP_PREFIX + "upload-";
 
     private final Path root;
 
@@ -143,6 +145,108 @@ public final class LocalObjectStore implements ObjectStore {
             Files.deleteIfExists(path);
         } catch (IOException e) {
             throw failure("delete " + path, e);
+        }
+    }
+
+    /**
+     * Parts go to hidden files beside the key, each forced to disk as it is written; completion concatenates them
+     * into a temporary file and renames it over the key, so the object appears whole or not at all.
+     */
+    @Override
+    public Upload startUpload(String key) {
+        Path target = resolve(key);
+        try {
+            Files.createDirectories(target.getParent());
+        } catch (IOException e) {
+            throw failure("create the folder of " + target, e);
+        }
+        return new LocalUpload(key, target, UUID.randomUUID().toString());
+    }
+
+    @Override
+    public void abortUploads(String key) {
+        Path target = resolve(key);
+        Path dir = target.getParent();
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        String prefix = UPLOAD_PREFIX + target.getFileName() + ".";
+        try (Stream<Path> files = Files.list(dir)) {
+            files.filter(p -> p.getFileName().toString().startsWith(prefix)).forEach(LocalObjectStore::deleteQuietly);
+        } catch (IOException e) {
+            throw failure("list the unfinished uploads of " + target, e);
+        }
+    }
+
+    private final class LocalUpload implements Upload {
+        private final String key;
+        private final Path target;
+        private final String id;
+        private final java.util.TreeSet<Integer> parts = new java.util.TreeSet<>();
+
+        LocalUpload(String key, Path target, String id) {
+            this.key = key;
+            this.target = target;
+            this.id = id;
+        }
+
+        private Path part(int number) {
+            return target.resolveSibling(UPLOAD_PREFIX + target.getFileName() + "." + id + "." + number);
+        }
+
+        @Override
+        public String key() {
+            return key;
+        }
+
+        @Override
+        public void uploadPart(int number, PartBytes data, boolean last) {
+            Path part = part(number);
+            try (FileChannel channel = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING);
+                    java.io.InputStream in = data.open()) {
+                long copied = in.transferTo(java.nio.channels.Channels.newOutputStream(channel));
+                if (copied != data.length()) {
+                    throw new IOException("part " + number + " said " + data.length() + " bytes and held " + copied);
+                }
+                channel.force(true);
+            } catch (IOException e) {
+                deleteQuietly(part);
+                throw failure("write part " + number + " of " + target, e);
+            }
+            parts.add(number);
+        }
+
+        @Override
+        public void complete() {
+            Path temp = target.resolveSibling(TEMP_PREFIX + UUID.randomUUID());
+            try {
+                try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                    for (int number : parts) {
+                        try (FileChannel in = FileChannel.open(part(number), StandardOpenOption.READ)) {
+                            long size = in.size();
+                            long done = 0;
+                            while (done < size) {
+                                done += in.transferTo(done, size - done, out);
+                            }
+                        }
+                    }
+                    out.force(true);
+                }
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                deleteQuietly(temp);
+                throw failure("complete the upload of " + target, e);
+            }
+            abort();
+        }
+
+        @Override
+        public void abort() {
+            for (int number : parts) {
+                deleteQuietly(part(number));
+            }
+            parts.clear();
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.quiver.store;
 
+import java.io.InputStream;
 import java.util.List;
 import java.util.Optional;
 
@@ -40,6 +41,79 @@ public interface ObjectStore extends AutoCloseable {
 
     /** Removes {@code key}; removing an absent key is not an error. */
     void delete(String key);
+
+    /** S3's least size of every part of a multipart upload but the last. */
+    long MIN_PART_BYTES = 5L * 1024 * 1024;
+
+    /** S3's most parts in one multipart upload. */
+    int MAX_PARTS = 10_000;
+
+    /**
+     * Starts a multipart upload of the object {@code key}: parts are durable on the server as each upload returns,
+     * and nothing is visible at {@code key} until {@link Upload#complete()}. Stores override this; the default keeps
+     * the parts on the heap and writes them with one {@link #put} on completion, for stores without multipart.
+     */
+    default Upload startUpload(String key) {
+        return new HeapUpload(this, key);
+    }
+
+    /**
+     * Aborts every unfinished multipart upload of {@code key}, such as one a crashed task left behind, so that its
+     * parts stop costing storage. Completed objects are not touched; no upload is not an error.
+     */
+    default void abortUploads(String key) {
+        // Heap uploads die with their process: nothing is left on the server.
+    }
+
+    /**
+     * One multipart upload. Each part is retried by uploading the same number again with the same bytes; the one
+     * that succeeds last counts. Not thread-safe: one caller at a time.
+     */
+    interface Upload {
+        /** The key the object appears at on {@link #complete()}. */
+        String key();
+
+        /**
+         * Uploads part {@code number} (1 to {@link #MAX_PARTS}, in order). A failed part is retried by calling again
+         * with the same bytes. Every part but the last must hold at least {@link #MIN_PART_BYTES}.
+         *
+         * @param last true for the object's last part
+         */
+        void uploadPart(int number, PartBytes data, boolean last);
+
+        /** Makes the object visible at its key, made of the uploaded parts in number order. */
+        void complete();
+
+        /** Drops the upload and its parts; the key is left as it was. Safe after a failure; never throws. */
+        void abort();
+    }
+
+    /**
+     * The bytes of one part, which may live off-heap; they can be read any number of times, so a failed upload (or
+     * an HTTP client's own retry) reads them again from the start.
+     */
+    interface PartBytes {
+        long length();
+
+        /** A new stream over all the bytes, from the first; it supports mark and reset. */
+        InputStream open();
+
+        /** A part of a heap array, for tests and small objects. */
+        static PartBytes of(byte[] bytes) {
+            byte[] copy = bytes.clone();
+            return new PartBytes() {
+                @Override
+                public long length() {
+                    return copy.length;
+                }
+
+                @Override
+                public InputStream open() {
+                    return new java.io.ByteArrayInputStream(copy);
+                }
+            };
+        }
+    }
 
     /** Where this store writes, for log lines; never contains credentials. */
     String describe();

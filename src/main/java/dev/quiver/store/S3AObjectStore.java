@@ -20,6 +20,9 @@ import org.apache.hadoop.fs.FileAlreadyExistsException;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.MultipartUploader;
+import org.apache.hadoop.fs.PartHandle;
+import org.apache.hadoop.fs.UploadHandle;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.hadoop.fs.s3a.AWSBadRequestException;
@@ -41,6 +44,8 @@ public final class S3AObjectStore implements ObjectStore {
     private final String root;
     private final FileSystem fs;
     private final String description;
+    /** Hadoop's multipart client for this bucket, made on the first upload. */
+    private MultipartUploader uploader;
 
     /**
      * @param bucket    the bucket every key lives in
@@ -194,6 +199,124 @@ public final class S3AObjectStore implements ObjectStore {
         }
     }
 
+    private synchronized MultipartUploader uploader() {
+        if (uploader == null) {
+            try {
+                uploader = fs.createMultipartUploader(new Path(root)).build();
+            } catch (IOException e) {
+                throw failure("start multipart uploads to " + root, e);
+            }
+        }
+        return uploader;
+    }
+
+    /**
+     * A multipart upload through Hadoop's public {@link MultipartUploader}, which S3A implements with S3's own
+     * CreateMultipartUpload, UploadPart and CompleteMultipartUpload: each part is sent as it comes and nothing is
+     * visible at the key until completion.
+     */
+    @Override
+    public Upload startUpload(String key) {
+        MultipartUploader client = uploader();
+        Path path = path(key);
+        UploadHandle handle = await("start a multipart upload of " + root + key, () -> client.startUpload(path));
+        return new S3AUpload(client, key, path, handle);
+    }
+
+    /**
+     * Lists the bucket's unfinished uploads under the key with the S3 client S3A itself uses, and aborts those of
+     * exactly this key. Hadoop's {@code abortUploadsUnderPath} treats the path as a folder, which would miss the key
+     * or, given its folder, abort the uploads of other files being written there.
+     */
+    @Override
+    public void abortUploads(String key) {
+        String what = "abort the unfinished uploads of " + root + key;
+        try {
+            software.amazon.awssdk.services.s3.S3Client s3 = ((org.apache.hadoop.fs.s3a.S3AFileSystem) fs)
+                    .getS3AInternals().getAmazonS3Client("abort unfinished uploads");
+            for (software.amazon.awssdk.services.s3.model.MultipartUpload upload : s3.listMultipartUploadsPaginator(
+                    b -> b.bucket(bucket).prefix(key)).uploads()) {
+                if (upload.key().equals(key)) {
+                    s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(upload.uploadId()));
+                }
+            }
+        } catch (software.amazon.awssdk.services.s3.model.NoSuchUploadException e) {
+            // Gone already: completed or aborted by someone else, which is all this wanted.
+        } catch (software.amazon.awssdk.awscore.exception.AwsServiceException e) {
+            int status = e.statusCode();
+            throw new StoreException("cannot " + what + ": " + e.getMessage(), e, status != 403 && status != 404);
+        } catch (software.amazon.awssdk.core.exception.SdkException e) {
+            throw new StoreException("cannot " + what + ": " + e.getMessage(), e, true);
+        }
+    }
+
+    private final class S3AUpload implements Upload {
+        private final MultipartUploader client;
+        private final String key;
+        private final Path path;
+        private final UploadHandle handle;
+        private final java.util.TreeMap<Integer, PartHandle> parts = new java.util.TreeMap<>();
+
+        S3AUpload(MultipartUploader client, String key, Path path, UploadHandle handle) {
+            this.client = client;
+            this.key = key;
+            this.path = path;
+            this.handle = handle;
+        }
+
+        @Override
+        public String key() {
+            return key;
+        }
+
+        @Override
+        public void uploadPart(int number, PartBytes data, boolean last) {
+            PartHandle part = await("upload part " + number + " of " + root + key,
+                    () -> client.putPart(handle, number, last, path, data.open(), data.length()));
+            parts.put(number, part);
+        }
+
+        @Override
+        public void complete() {
+            await("complete the upload of " + root + key, () -> client.complete(handle, path, parts));
+        }
+
+        @Override
+        public void abort() {
+            try {
+                client.abort(handle, path).get();
+            } catch (IOException | ExecutionException e) {
+                // Left behind, the parts only cost storage until abortUploads or a bucket lifecycle rule clears them.
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** An asynchronous Hadoop call awaited, with its failure sorted as {@link #failure} does. */
+    private <T> T await(String what, AsyncCall<T> call) {
+        try {
+            return call.start().get();
+        } catch (IOException e) {
+            throw failure(what, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException("interrupted while trying to " + what, e, true);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof java.io.UncheckedIOException) {
+                cause = cause.getCause();
+            }
+            throw cause instanceof IOException ? failure(what, (IOException) cause)
+                    : new StoreException("cannot " + what + ": " + cause, cause, true);
+        }
+    }
+
+    @FunctionalInterface
+    private interface AsyncCall<T> {
+        java.util.concurrent.CompletableFuture<T> start() throws IOException;
+    }
+
     /** Sorts an S3A failure into "retry later" (outage, throttling, timeout) or "give up" (auth, missing bucket). */
     static StoreException failure(String what, IOException e) {
         boolean permanent = e instanceof AccessDeniedException
@@ -213,6 +336,11 @@ public final class S3AObjectStore implements ObjectStore {
     @Override
     public void close() {
         try {
+            synchronized (this) {
+                if (uploader != null) {
+                    uploader.close();
+                }
+            }
             fs.close();
         } catch (IOException e) {
             // Closing only releases connection pools and threads; nothing durable depends on it.

@@ -105,6 +105,11 @@ class BackPressureTest {
             round++;
             if (batch == null) {
                 batch = consumer.poll();
+                if (batch.isEmpty()) {
+                    // As Connect's poll would block a while: gives the flush threads time to finish an upload, so a
+                    // loaded machine does not use up the rounds spinning.
+                    sleepQuietly(5);
+                }
             }
             try {
                 writer.put(batch);
@@ -115,6 +120,15 @@ class BackPressureTest {
             writer.committableOffsets();
         }
         return round;
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
     }
 
     private List<String> dataKeys(int partition) {

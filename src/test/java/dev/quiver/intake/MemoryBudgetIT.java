@@ -23,15 +23,19 @@ import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * Many partitions and thousands of open time folders under a small memory budget, on the real stack: every record
- * lands exactly once, the task never fails, and the Arrow allocator's peak, read over JMX from the running worker,
- * stays within the budget.
+ * Small memory budgets on the real stack, read over JMX from the running worker: many partitions and thousands of
+ * open time folders land every record exactly once within the budget; and one file far larger than the budget is
+ * streamed out as row groups and multipart parts, and lands whole.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MemoryBudgetIT {
     private static final int PARTITIONS = 200;
     private static final int RECORDS = 5_000;
@@ -72,7 +76,12 @@ class MemoryBudgetIT {
                 + "\"payload\":{\"id\":" + id + ",\"payload\":\"" + "p".repeat(64) + id + "\"}}";
     }
 
+    /**
+     * First in the class: its records carry timestamps of a fixed past week, which the broker's time retention may
+     * delete once its first retention check runs, about 30 s after the cluster starts; consumed early, they are safe.
+     */
     @Test
+    @Order(1)
     void thousandsOfOpenFoldersFitTheBudgetAndLandExactlyOnce() throws Exception {
         String topic = "budget";
         stack.createTopic(topic, PARTITIONS);
@@ -201,6 +210,56 @@ class MemoryBudgetIT {
         }
     }
 
+    /** Payload characters per record: large records keep the Kafka side of the test short. */
+    private static final int PAYLOAD = 1000;
+
+    /** Hex text that does not compress, so the file's size follows the row count. */
+    private static String payload(long id) {
+        StringBuilder text = new StringBuilder(PAYLOAD + 16);
+        long x = id * 0x9E3779B97F4A7C15L + 1;
+        while (text.length() < PAYLOAD) {
+            x ^= x << 13;
+            x ^= x >>> 7;
+            x ^= x << 17;
+            text.append(Long.toHexString(x));
+        }
+        return text.substring(0, PAYLOAD);
+    }
+
+    @Test
+    @Order(2)
+    void oneFileFarLargerThanTheBudgetStreamsOutAndLandsWhole() throws Exception {
+        String topic = "bigfile";
+        long budget = 16L * 1024 * 1024;
+        int records = 80_000;
+        stack.createTopic(topic, 1);
+        for (long id = 0; id < records; id++) {
+            stack.produce(topic, 0, null, "{\"id\":" + id + ",\"payload\":\"" + payload(id) + "\"}");
+        }
+        stack.flush();
+
+        Map<String, String> overrides = new HashMap<>();
+        overrides.put("value.converter", "org.apache.kafka.connect.storage.StringConverter");
+        overrides.put("value.format", "json");
+        overrides.put("value.json.schema", "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},"
+                + "\"payload\":{\"type\":\"string\"}},\"required\":[\"id\",\"payload\"]}");
+        overrides.put("buffer.memory.bytes", Long.toString(budget));
+        overrides.put("parquet.compression", "none");
+        // The file is cut by its row count only: every record in one file.
+        overrides.put("flush.max.records", Integer.toString(records));
+        overrides.put("flush.max.bytes", Long.toString(1L << 40));
+        overrides.put("flush.interval.ms", "600000");
+        overrides.put("upload.part.bytes", Long.toString(5L * 1024 * 1024));
+        overrides.put("metadata.columns", "partition,offset");
+        stack.startConnector(topic, stack.connectorConfig(topic, topic, overrides), 1);
+        try {
+            assertOneLargeFile(topic, budget, records);
+        } finally {
+            // The other test of the class shares the worker: leave it alone.
+            stack.deleteConnector(topic);
+        }
+    }
+
     /** Waits until the data files under {@code topic/} hold {@code rows} rows; returns local copies. */
     private List<Path> awaitRows(FaultyS3Server s3, String topic, long rows, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -225,5 +284,39 @@ class MemoryBudgetIT {
         }
         throw new AssertionError("timed out waiting for " + rows + " rows; saw " + seen + "\n"
                 + stack.describeAllConnectors());
+    }
+
+    private void assertOneLargeFile(String topic, long budget, int records) throws Exception {
+        List<Path> files = stack.awaitDataFiles(topic, records, Duration.ofSeconds(300));
+        assertThat(files).hasSize(1);
+        Path file = files.get(0);
+        long size = java.nio.file.Files.size(file);
+        MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+        ObjectName task = new ObjectName("dev.quiver:type=sink-task-metrics,connector=\"" + topic + "\",task=\"0\"");
+        long peak = (Long) jmx.getAttribute(task, "PeakBufferedBytes");
+        System.out.printf("Streamed file: %d Parquet bytes, %d rows; Arrow peak %d bytes (batches and encoded bytes"
+                + " waiting for upload) under a budget of %d%n", size, records, peak, budget);
+        assertThat(jmx.getAttribute(task, "BufferBudgetBytes")).isEqualTo(budget);
+        assertThat(jmx.getAttribute(task, "ParquetBytesLanded")).isEqualTo(size);
+        // Memory stayed within the budget while the file grew to four times it and more.
+        assertThat(peak).isPositive().isLessThanOrEqualTo(budget);
+        assertThat(size).isGreaterThan(4 * budget);
+
+        try (ParquetReadback duck = new ParquetReadback()) {
+            String table = ParquetReadback.table(files);
+            assertThat(duck.queryLists("SELECT count(*), count(DISTINCT id), min(_kafka_offset), max(_kafka_offset)"
+                    + " FROM " + table)).containsExactly(List.of((long) records, (long) records, 0L, records - 1L));
+            assertThat(duck.scalarLong("SELECT count(*) FROM " + table + " WHERE id <> _kafka_offset")).isZero();
+            for (long id : new long[] {0, 1, records / 2, records - 1}) {
+                assertThat(duck.queryLists("SELECT payload FROM " + table + " WHERE id = " + id))
+                        .containsExactly(List.of(payload(id)));
+            }
+            assertThat(duck.columnTypes(files)).containsEntry("id", "BIGINT").containsEntry("payload", "VARCHAR")
+                    .containsEntry("_kafka_partition", "INTEGER").containsEntry("_kafka_offset", "BIGINT");
+            // Streamed a row group at a time: many row groups, not one.
+            assertThat(duck.scalarLong("SELECT count(DISTINCT row_group_id) FROM parquet_metadata('" + file + "')"))
+                    .isGreaterThan(20);
+        }
+        assertThat(stack.statusOrNull(topic).tasks()).allSatisfy(t -> assertThat(t.state()).isEqualTo("RUNNING"));
     }
 }

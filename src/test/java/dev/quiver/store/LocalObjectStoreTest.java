@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,5 +52,66 @@ class LocalObjectStoreTest {
         LocalObjectStore store = new LocalObjectStore(root.resolve("inner"));
         assertThatThrownBy(() -> store.put("../outside", bytes("x"), 0, 1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("escapes");
+    }
+
+    private static byte[] filled(int size, int seed) {
+        byte[] bytes = new byte[size];
+        new java.util.Random(seed).nextBytes(bytes);
+        return bytes;
+    }
+
+    private List<String> namesIn(Path dir) throws Exception {
+        try (var files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).sorted().collect(java.util.stream.Collectors.toList());
+        }
+    }
+
+    @Test
+    void multipartUploadIsInvisibleUntilCompletedThenWhole() throws Exception {
+        LocalObjectStore store = new LocalObjectStore(root);
+        byte[] one = filled(6 * 1024 * 1024, 1);
+        byte[] two = filled(1000, 2);
+        ObjectStore.Upload upload = store.startUpload("t/p/file.parquet");
+        upload.uploadPart(1, ObjectStore.PartBytes.of(one), false);
+        // A retried part replaces the first attempt's bytes.
+        upload.uploadPart(2, ObjectStore.PartBytes.of(filled(1000, 99)), true);
+        upload.uploadPart(2, ObjectStore.PartBytes.of(two), true);
+        assertThat(store.exists("t/p/file.parquet")).isFalse();
+        assertThat(store.list("t/")).isEmpty();
+        upload.complete();
+
+        byte[] expected = new byte[one.length + two.length];
+        System.arraycopy(one, 0, expected, 0, one.length);
+        System.arraycopy(two, 0, expected, one.length, two.length);
+        assertThat(store.get("t/p/file.parquet")).hasValueSatisfying(v -> assertThat(v).isEqualTo(expected));
+        // No part files or temp files remain.
+        assertThat(namesIn(root.resolve("t/p"))).containsExactly("file.parquet");
+    }
+
+    @Test
+    void abortDropsThePartsAndLeavesTheKeyAsItWas() throws Exception {
+        LocalObjectStore store = new LocalObjectStore(root);
+        store.put("k.parquet", bytes("old"), 0, 3);
+        ObjectStore.Upload upload = store.startUpload("k.parquet");
+        upload.uploadPart(1, ObjectStore.PartBytes.of(filled(100, 3)), true);
+        upload.abort();
+        assertThat(store.get("k.parquet")).hasValueSatisfying(v -> assertThat(v).isEqualTo(bytes("old")));
+        assertThat(namesIn(root)).containsExactly("k.parquet");
+    }
+
+    @Test
+    void abortUploadsClearsWhatACrashedWriterLeftUnderTheKeyOnly() throws Exception {
+        LocalObjectStore store = new LocalObjectStore(root);
+        ObjectStore.Upload crashed = store.startUpload("d/a.parquet");
+        crashed.uploadPart(1, ObjectStore.PartBytes.of(filled(100, 4)), false);
+        ObjectStore.Upload other = store.startUpload("d/b.parquet");
+        other.uploadPart(1, ObjectStore.PartBytes.of(filled(100, 5)), true);
+        assertThat(namesIn(root.resolve("d"))).hasSize(2);
+
+        store.abortUploads("d/a.parquet");
+        store.abortUploads("d/none.parquet");
+        assertThat(namesIn(root.resolve("d"))).singleElement().satisfies(n -> assertThat(n).contains("b.parquet"));
+        other.complete();
+        assertThat(store.list("d/")).containsExactly("d/b.parquet");
     }
 }

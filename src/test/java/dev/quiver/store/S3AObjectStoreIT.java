@@ -86,4 +86,37 @@ class S3AObjectStoreIT {
                     e -> assertThat(e.retriable()).isFalse());
         }
     }
+
+    @Test
+    void multipartUploadIsInvisibleUntilCompletedAndRetriesAPart() {
+        byte[] one = new byte[(int) ObjectStore.MIN_PART_BYTES + 17];
+        new java.util.Random(1).nextBytes(one);
+        byte[] two = bytes("the last part may be small");
+        ObjectStore.Upload upload = store.startUpload("mp/file.parquet");
+        upload.uploadPart(1, ObjectStore.PartBytes.of(one), false);
+        // The same part sent again, as after a failure: the last upload of a number counts.
+        upload.uploadPart(1, ObjectStore.PartBytes.of(one), false);
+        upload.uploadPart(2, ObjectStore.PartBytes.of(two), true);
+        assertThat(store.exists("mp/file.parquet")).isFalse();
+        upload.complete();
+        byte[] expected = java.util.Arrays.copyOf(one, one.length + two.length);
+        System.arraycopy(two, 0, expected, one.length, two.length);
+        assertThat(store.get("mp/file.parquet")).hasValueSatisfying(v -> assertThat(v).isEqualTo(expected));
+    }
+
+    @Test
+    void abortedAndStaleUploadsNeverBecomeObjects() {
+        ObjectStore.Upload aborted = store.startUpload("mp/aborted.parquet");
+        aborted.uploadPart(1, ObjectStore.PartBytes.of(bytes("x")), true);
+        aborted.abort();
+        assertThatThrownBy(aborted::complete).isInstanceOf(StoreException.class);
+        assertThat(store.exists("mp/aborted.parquet")).isFalse();
+
+        // A crashed writer's upload, cleared by key by the next one.
+        ObjectStore.Upload stale = store.startUpload("mp/stale.parquet");
+        stale.uploadPart(1, ObjectStore.PartBytes.of(bytes("stale")), true);
+        store.abortUploads("mp/stale.parquet");
+        assertThatThrownBy(stale::complete).isInstanceOf(StoreException.class);
+        assertThat(store.exists("mp/stale.parquet")).isFalse();
+    }
 }

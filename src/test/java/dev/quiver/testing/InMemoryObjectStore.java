@@ -46,16 +46,21 @@ public final class InMemoryObjectStore implements ObjectStore {
         this.failForever = false;
     }
 
-    @Override
-    public synchronized void put(String key, byte[] data, int offset, int length) {
+    /** Every write (a put, a part, a completion) passes here, so injected failures hit uploads too. */
+    private void injectFailures(String what) {
         awaitHeldPuts();
         if (failForever && succeedBeforeFailing-- <= 0) {
-            throw new StoreException("injected outage writing " + key, null, true);
+            throw new StoreException("injected outage writing " + what, null, true);
         }
         if (failingPuts > 0) {
             failingPuts--;
-            throw new StoreException("injected failure writing " + key, null, failRetriably);
+            throw new StoreException("injected failure writing " + what, null, failRetriably);
         }
+    }
+
+    @Override
+    public synchronized void put(String key, byte[] data, int offset, int length) {
+        injectFailures(key);
         byte[] copy = new byte[length];
         System.arraycopy(data, offset, copy, 0, length);
         objects.put(key, copy);
@@ -155,6 +160,118 @@ public final class InMemoryObjectStore implements ObjectStore {
         } finally {
             held--;
         }
+    }
+
+    /** Multipart uploads: parts held apart until completion, as on S3, and never visible before. */
+    @Override
+    public synchronized Upload startUpload(String key) {
+        injectFailures(key);
+        MemoryUpload upload = new MemoryUpload(key);
+        openUploads.add(upload);
+        return upload;
+    }
+
+    @Override
+    public synchronized void abortUploads(String key) {
+        openUploads.removeIf(upload -> upload.key.equals(key));
+    }
+
+    private final List<MemoryUpload> openUploads = new ArrayList<>();
+    private final AtomicInteger partsUploaded = new AtomicInteger();
+    private final AtomicInteger uploadsCompleted = new AtomicInteger();
+    private long largestPart;
+
+    private final class MemoryUpload implements Upload {
+        final String key;
+        final TreeMap<Integer, byte[]> parts = new TreeMap<>();
+
+        MemoryUpload(String key) {
+            this.key = key;
+        }
+
+        @Override
+        public String key() {
+            return key;
+        }
+
+        @Override
+        public void uploadPart(int number, PartBytes data, boolean last) {
+            synchronized (InMemoryObjectStore.this) {
+                injectFailures(key + " part " + number);
+                if (!openUploads.contains(this)) {
+                    throw new StoreException("no such upload of " + key, null, false);
+                }
+                byte[] bytes;
+                try (java.io.InputStream in = data.open()) {
+                    bytes = in.readAllBytes();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                if (bytes.length != data.length()) {
+                    throw new IllegalStateException("part " + number + " said " + data.length() + " bytes, held "
+                            + bytes.length);
+                }
+                parts.put(number, bytes);
+                partsUploaded.incrementAndGet();
+                largestPart = Math.max(largestPart, bytes.length);
+            }
+        }
+
+        @Override
+        public void complete() {
+            synchronized (InMemoryObjectStore.this) {
+                injectFailures(key + " completion");
+                if (!openUploads.contains(this)) {
+                    throw new StoreException("no such upload of " + key, null, false);
+                }
+                int number = 1;
+                java.io.ByteArrayOutputStream whole = new java.io.ByteArrayOutputStream();
+                for (Map.Entry<Integer, byte[]> part : parts.entrySet()) {
+                    if (part.getKey() != number++) {
+                        throw new IllegalStateException("parts of " + key + " are not numbered 1..n: " + parts.keySet());
+                    }
+                    if (part.getKey() < parts.size() && part.getValue().length < MIN_PART_BYTES) {
+                        throw new StoreException("part " + part.getKey() + " of " + key + " is smaller than 5 MiB",
+                                null, false);
+                    }
+                    whole.write(part.getValue(), 0, part.getValue().length);
+                }
+                objects.put(key, whole.toByteArray());
+                openUploads.remove(this);
+                uploadsCompleted.incrementAndGet();
+            }
+        }
+
+        @Override
+        public void abort() {
+            synchronized (InMemoryObjectStore.this) {
+                openUploads.remove(this);
+            }
+        }
+    }
+
+    /** Multipart uploads started and neither completed nor aborted: what a crash leaves behind on S3. */
+    public synchronized List<String> openUploads() {
+        List<String> keys = new ArrayList<>();
+        for (MemoryUpload upload : openUploads) {
+            keys.add(upload.key);
+        }
+        return keys;
+    }
+
+    /** Parts uploaded successfully so far. */
+    public int partsUploaded() {
+        return partsUploaded.get();
+    }
+
+    /** Multipart uploads completed so far. */
+    public int uploadsCompleted() {
+        return uploadsCompleted.get();
+    }
+
+    /** The largest part uploaded so far, in bytes. */
+    public synchronized long largestPart() {
+        return largestPart;
     }
 
     /** Successful puts so far. */

@@ -1,0 +1,163 @@
+package dev.quiver.intake;
+
+import dev.quiver.arrow.ArrowBatch;
+import dev.quiver.parquet.StreamingParquetFile;
+import dev.quiver.store.ObjectStore;
+import dev.quiver.store.StoreException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One data file on its way to storage: a {@link StreamingParquetFile} that takes a batch's rows as row groups, and the
+ * upload its parts go to as they fill. A file that never fills a part is written with one PUT when it is finished;
+ * a larger one becomes a multipart upload, invisible at its key until {@link #finishAndLand} completes it.
+ *
+ * <p>Every step can be repeated after a storage failure: a part that failed is sent again with the same bytes, which
+ * stay held (in Arrow memory) until stored, and a row group is never encoded twice, because the batch is emptied
+ * once its rows are in the file. Only flush jobs touch an instance, one at a time.
+ */
+final class FileUpload implements AutoCloseable {
+    private final String key;
+    private final StreamingParquetFile file;
+    private final ObjectStore store;
+    private ObjectStore.Upload upload;
+    private int nextPart = 1;
+    private boolean landed;
+    private long arrowBytes;
+    private long encodeNanos;
+    private long uploadNanos;
+
+    FileUpload(String key, StreamingParquetFile file, ObjectStore store) {
+        this.key = Objects.requireNonNull(key, "key");
+        this.file = Objects.requireNonNull(file, "file");
+        this.store = Objects.requireNonNull(store, "store");
+    }
+
+    String key() {
+        return key;
+    }
+
+    /** Encodes the batch's rows as row groups, then empties the batch so its vectors take the next rows. */
+    void write(ArrowBatch batch) {
+        if (batch.rows() == 0) {
+            return;
+        }
+        long began = System.nanoTime();
+        long bytes = batch.bufferBytes();
+        file.writeRowGroup(batch.seal());
+        arrowBytes += bytes;
+        batch.reset();
+        encodeNanos += System.nanoTime() - began;
+    }
+
+    /** Uploads every full part encoded so far; on a failure the rest stays held for the next call. */
+    void sendFullParts() {
+        for (ObjectStore.PartBytes part = file.nextPart(); part != null; part = file.nextPart()) {
+            send(part, false);
+        }
+    }
+
+    /**
+     * Writes the footer and lands the file at its key: one PUT if nothing was uploaded yet and it fits one part,
+     * else the remaining parts and the completion of the multipart upload.
+     */
+    void finishAndLand(Map<String, String> metadata) {
+        if (landed) {
+            return;
+        }
+        if (!file.finished()) {
+            // Full parts first, so that only the footer's tail is left for the last part or the single PUT.
+            sendFullParts();
+            long began = System.nanoTime();
+            file.finish(metadata);
+            encodeNanos += System.nanoTime() - began;
+        }
+        for (ObjectStore.PartBytes part = file.nextPart(); part != null; part = file.nextPart()) {
+            boolean last = file.nextPartIsLast();
+            if (last && upload == null) {
+                long start = System.nanoTime();
+                byte[] whole = readAll(part);
+                store.put(key, whole, 0, whole.length);
+                uploadNanos += System.nanoTime() - start;
+                file.partStored();
+            } else {
+                send(part, last);
+            }
+        }
+        if (upload != null) {
+            long start = System.nanoTime();
+            upload.complete();
+            uploadNanos += System.nanoTime() - start;
+        }
+        landed = true;
+        file.close();
+    }
+
+    private void send(ObjectStore.PartBytes part, boolean last) {
+        long start = System.nanoTime();
+        if (upload == null) {
+            // A crashed attempt at this key may have left an upload behind; it would cost storage until a lifecycle
+            // rule removed it. One listing per large file clears it.
+            store.abortUploads(key);
+            upload = store.startUpload(key);
+        }
+        if (nextPart > ObjectStore.MAX_PARTS) {
+            throw new StoreException("the file " + key + " needs more than " + ObjectStore.MAX_PARTS
+                    + " parts; raise upload.part.bytes or lower flush.max.bytes", null, false);
+        }
+        upload.uploadPart(nextPart, part, last);
+        nextPart++;
+        file.partStored();
+        uploadNanos += System.nanoTime() - start;
+    }
+
+    private static byte[] readAll(ObjectStore.PartBytes part) {
+        try (InputStream in = part.open()) {
+            return in.readNBytes((int) part.length());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read encoded bytes from memory", e);
+        }
+    }
+
+    /** True once the file is at its key. */
+    boolean landedAlready() {
+        return landed;
+    }
+
+    long rows() {
+        return file.rows();
+    }
+
+    long parquetBytes() {
+        return file.length();
+    }
+
+    long arrowBytes() {
+        return arrowBytes;
+    }
+
+    long encodeNanos() {
+        return encodeNanos;
+    }
+
+    long uploadNanos() {
+        return uploadNanos;
+    }
+
+    /** Encoded bytes that went to the heap because the memory budget was full when they were written. */
+    long heapBytes() {
+        return file.heapBytes();
+    }
+
+    /** Releases the encoded bytes; an upload that was not completed is aborted, so its parts never appear. */
+    @Override
+    public void close() {
+        if (upload != null && !landed) {
+            upload.abort();
+        }
+        file.close();
+    }
+}

@@ -1,0 +1,163 @@
+package dev.quiver.parquet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.quiver.arrow.ArrowBatch;
+import dev.quiver.store.ObjectStore;
+import dev.quiver.testing.ParquetReadback;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.data.Struct;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StreamingParquetFileTest {
+    private static final Schema ROW = SchemaBuilder.struct().name("row")
+            .field("id", Schema.INT64_SCHEMA)
+            .field("name", Schema.STRING_SCHEMA)
+            .field("score", Schema.OPTIONAL_FLOAT64_SCHEMA)
+            .field("tags", SchemaBuilder.array(Schema.STRING_SCHEMA).optional().build())
+            .build();
+
+    @TempDir
+    Path dir;
+
+    private final RootAllocator allocator = new RootAllocator();
+
+    @AfterEach
+    void closeAllocator() {
+        // Throws if a chunk or a vector leaked.
+        allocator.close();
+    }
+
+    private static Struct row(long id) {
+        return new Struct(ROW).put("id", id)
+                // Random-looking text, so the file is not compressed down to nothing.
+                .put("name", "n" + id + "-" + Long.toHexString(id * 0x9E3779B97F4A7C15L))
+                .put("score", id % 7 == 0 ? null : id * 0.5)
+                .put("tags", id % 3 == 0 ? List.of() : List.of("t" + (id % 10), "u"));
+    }
+
+    @Test
+    void rootsReusedAcrossRowGroupsLandAsOneFileOfManyRowGroupsTakenInParts() throws Exception {
+        int groups = 6;
+        int rowsPerGroup = 40_000;
+        long partBytes = 512 * 1024;
+        ParquetEncoder encoder = new ParquetEncoder(WriterOptions.withCodec("snappy"));
+        List<byte[]> parts = new ArrayList<>();
+        long vectorBytes;
+        long file;
+        try (ArrowBatch batch = ArrowBatch.open(ROW, allocator, "reused");
+                StreamingParquetFile stream = encoder.openStream(batch.seal().getSchema(), allocator, partBytes)) {
+            long id = 0;
+            long capacityAfterFirst = -1;
+            for (int g = 0; g < groups; g++) {
+                for (int i = 0; i < rowsPerGroup; i++) {
+                    batch.append(row(id++));
+                }
+                stream.writeRowGroup(batch.seal());
+                if (g == 0) {
+                    capacityAfterFirst = batch.bufferBytes();
+                }
+                // The vectors are reused: refilling them to the same size allocates nothing more.
+                assertThat(batch.bufferBytes()).isEqualTo(capacityAfterFirst);
+                batch.reset();
+                assertThat(batch.rows()).isZero();
+                // The encoded bytes not yet taken are Arrow memory of the same allocator.
+                assertThat(allocator.getAllocatedMemory()).isGreaterThanOrEqualTo(batch.bufferBytes()
+                        + stream.pendingBytes());
+                drain(stream, parts);
+                assertThat(stream.pendingBytes()).isLessThan(partBytes + ArrowChunkOutputFile.MAX_CHUNK);
+            }
+            vectorBytes = batch.bufferBytes();
+            stream.finish(Map.of("kafka.topic", "t"));
+            drain(stream, parts);
+            assertThat(stream.pendingBytes()).isZero();
+            assertThat(stream.rows()).isEqualTo((long) groups * rowsPerGroup);
+            assertThat(stream.heapBytes()).isZero();
+            file = stream.length();
+        }
+        assertThat(parts).hasSizeGreaterThan(3);
+        for (byte[] part : parts.subList(0, parts.size() - 1)) {
+            assertThat((long) part.length).isGreaterThanOrEqualTo(partBytes);
+        }
+        // The file is many times the memory that held its rows at once.
+        assertThat(file).isGreaterThan(2 * partBytes);
+        ByteArrayOutputStream whole = new ByteArrayOutputStream();
+        for (byte[] part : parts) {
+            whole.write(part);
+        }
+        assertThat((long) whole.size()).isEqualTo(file);
+        Path path = dir.resolve("streamed.parquet");
+        Files.write(path, whole.toByteArray());
+
+        long rows = (long) groups * rowsPerGroup;
+        try (ParquetReadback duck = new ParquetReadback()) {
+            String table = ParquetReadback.table(List.of(path));
+            assertThat(duck.queryLists("SELECT count(*), count(DISTINCT id), min(id), max(id) FROM " + table))
+                    .containsExactly(List.of(rows, rows, 0L, rows - 1));
+            assertThat(duck.columnTypes(List.of(path))).containsEntry("id", "BIGINT").containsEntry("name", "VARCHAR")
+                    .containsEntry("score", "DOUBLE").containsEntry("tags", "VARCHAR[]");
+            for (long id : new long[] {0, 7, rowsPerGroup - 1, rowsPerGroup, rows - 1}) {
+                Struct expected = row(id);
+                assertThat(duck.queryLists("SELECT name, score, tags FROM " + table + " WHERE id = " + id))
+                        .containsExactly(java.util.Arrays.asList(expected.get("name"), expected.get("score"),
+                                expected.get("tags")));
+            }
+            // One row group or more per root written, each in its own place in the footer.
+            assertThat(duck.scalarLong("SELECT count(DISTINCT row_group_id) FROM parquet_metadata('" + path + "')"))
+                    .isGreaterThanOrEqualTo(groups);
+            assertThat(duck.scalar("SELECT decode(value) FROM parquet_kv_metadata('" + path
+                    + "') WHERE decode(key) = 'kafka.topic'")).isEqualTo("t");
+        }
+        assertThat(vectorBytes).isLessThan(file);
+    }
+
+    @Test
+    void aPartIsHandedOutAgainUntilStoredAndClosingUnfinishedReleasesEverything() {
+        ParquetEncoder encoder = new ParquetEncoder(WriterOptions.withCodec("none"));
+        try (ArrowBatch batch = ArrowBatch.open(ROW, allocator, "b")) {
+            StreamingParquetFile stream = encoder.openStream(batch.seal().getSchema(), allocator, 64 * 1024);
+            for (int i = 0; i < 20_000; i++) {
+                batch.append(row(i));
+            }
+            stream.writeRowGroup(batch.seal());
+            ObjectStore.PartBytes first = stream.nextPart();
+            assertThat(first).isNotNull();
+            byte[] once = bytes(first);
+            // A failed upload asks again and gets the same bytes.
+            assertThat(bytes(stream.nextPart())).isEqualTo(once);
+            assertThat(stream.nextPartIsLast()).isFalse();
+            stream.partStored();
+            assertThat(bytes(stream.nextPart())).isNotEqualTo(once);
+            assertThat(allocator.getAllocatedMemory()).isGreaterThan(batch.bufferBytes());
+            stream.close();
+            assertThat(allocator.getAllocatedMemory()).isEqualTo(batch.bufferBytes());
+        }
+    }
+
+    private static byte[] bytes(ObjectStore.PartBytes part) {
+        try (java.io.InputStream in = part.open()) {
+            byte[] bytes = in.readAllBytes();
+            assertThat((long) bytes.length).isEqualTo(part.length());
+            return bytes;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static void drain(StreamingParquetFile stream, List<byte[]> parts) {
+        for (ObjectStore.PartBytes part = stream.nextPart(); part != null; part = stream.nextPart()) {
+            parts.add(bytes(part));
+            stream.partStored();
+        }
+    }
+}
