@@ -193,6 +193,57 @@ final class PartitionWriter implements AutoCloseable {
         return !slots.isEmpty() && !recovering() && dueBySize() != null;
     }
 
+    /**
+     * True while a batch that should have streamed out as a row group has grown to twice that size waiting for the
+     * partition's running job: its uploads are behind, and the partition should wait rather than grow further.
+     */
+    boolean spillBacklogged() {
+        long threshold = settings.rowGroupBytes();
+        if (threshold <= 0 || !spillAllowed || !flushRunning()) {
+            return false;
+        }
+        for (Slot slot : slots.values()) {
+            if (slot.batch.bufferBytes() >= 2 * threshold) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** True when a batch has streamed rows into a file that the next flush completes: landing it early cuts the file. */
+    boolean streaming() {
+        for (Slot slot : slots.values()) {
+            if (slot.streamed) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Frees Arrow memory without closing a file: the largest batch whose file is already streaming goes out as a row
+     * group. One at a time, as a partition runs one job at a time; returns the bytes handed off, 0 when none could go
+     * now (a job is running, or nothing streams).
+     */
+    long spillForMemory() {
+        if (settings.rowGroupBytes() <= 0 || !spillAllowed || flushRunning() || failed != null) {
+            return 0;
+        }
+        Slot largest = null;
+        for (Slot slot : slots.values()) {
+            if (slot.streamed && slot.batch.rows() > 0
+                    && (largest == null || slot.batch.bufferBytes() > largest.batch.bufferBytes())) {
+                largest = slot;
+            }
+        }
+        if (largest == null) {
+            return 0;
+        }
+        long bytes = largest.batch.bufferBytes();
+        spill(largest);
+        return bytes;
+    }
+
     /** Buffers one record, flushing first if the open batches are due or cannot hold the record's schema. */
     void accept(SinkRecord record, long nowNanos) {
         long offset = record.originalKafkaOffset();
@@ -736,7 +787,10 @@ final class PartitionWriter implements AutoCloseable {
 
         /** On the task thread, after a spill landed: the emptied batch becomes the slot's spare, or is closed. */
         void recycle() {
-            if (spillSlot.spare == null && spillSlot.batch.layout() == spillBatch.layout()) {
+            // A batch that outgrew twice the row-group size (it waited for a running job) is not kept: its capacity
+            // would read as full after a few rows, and every record would then stream out as a row group of its own.
+            if (spillSlot.spare == null && spillSlot.batch.layout() == spillBatch.layout()
+                    && spillBatch.bufferBytes() < 2 * settings.rowGroupBytes()) {
                 spillSlot.spare = spillBatch;
             } else {
                 spillBatch.close();

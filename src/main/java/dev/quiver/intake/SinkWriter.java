@@ -318,8 +318,9 @@ public final class SinkWriter implements AutoCloseable {
      */
     private boolean acceptWithinBudget(PartitionWriter writer, SinkRecord record, long waitUntil) {
         TopicPartition tp = writer.topicPartition();
-        if (writer.flushRunning() && writer.dueBeforeNextRecord()) {
-            // The record would start a flush, which waits for the running one: wait only as long as the bound allows.
+        if (writer.flushRunning() && (writer.dueBeforeNextRecord() || writer.spillBacklogged())) {
+            // The record would start a flush, which waits for the running one, or its batch should have streamed out
+            // long ago and waits for the running one too: wait only as long as the bound allows.
             awaitFlushes(List.of(writer), Long.MIN_VALUE, waitUntil);
             if (partitions.get(tp) != writer) {
                 return false;
@@ -422,6 +423,15 @@ public final class SinkWriter implements AutoCloseable {
                 break;
             }
             if (!writer.canFlushForMemory() || writer.flushRunning()) {
+                continue;
+            }
+            if (writer.streaming()) {
+                // Its file is streaming out: a row group frees the memory and the file stays whole.
+                long handedOff = writer.spillForMemory();
+                if (handedOff > 0) {
+                    open -= handedOff;
+                    landed++;
+                }
                 continue;
             }
             try {

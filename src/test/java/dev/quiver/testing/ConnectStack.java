@@ -570,12 +570,20 @@ public final class ConnectStack implements AutoCloseable {
     public List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> readDeadLetters(String topic,
             int expected, Duration timeout) {
         Map<String, Object> props = new HashMap<>();
-        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG, "dlq-reader-" + topic);
         props.put(org.apache.kafka.clients.consumer.ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
         try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> consumer = kafka().createConsumer(props)) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + timeout.toNanos();
+            // Assigned, not subscribed: joining a consumer group on a loaded machine sometimes took longer than the
+            // whole timeout, and the test then read nothing although the dead letters were there.
+            List<org.apache.kafka.common.TopicPartition> partitions = new ArrayList<>();
+            while (partitions.isEmpty() && System.nanoTime() < deadline) {
+                for (org.apache.kafka.common.PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(5))) {
+                    partitions.add(new org.apache.kafka.common.TopicPartition(topic, info.partition()));
+                }
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
             while (out.size() < expected && System.nanoTime() < deadline) {
                 consumer.poll(Duration.ofMillis(500)).forEach(out::add);
             }
