@@ -7,8 +7,8 @@ import org.apache.kafka.connect.errors.DataException;
 
 /**
  * How record keys become the key column's values ({@code key.format}): as the key converter delivers them, typed per
- * batch from their JSON tokens and streamed into the key column, or decoded straight into the key column by a declared {@link ValueDecoder} (a JSON Schema
- * or a Protobuf message), exactly as values are.
+ * batch from their JSON tokens and streamed into the key column, or decoded straight into the key column by a
+ * declared {@link ValueDecoder} (a JSON Schema or a Protobuf message), exactly as values are.
  *
  * <p>The decoders were written for values and say "value" or "field 'x'" in their errors; a key error must say that
  * the key is at fault, or a reader of the dead-letter topic would look for the problem in the wrong place. Hence

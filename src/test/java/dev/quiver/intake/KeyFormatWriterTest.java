@@ -218,7 +218,8 @@ class KeyFormatWriterTest {
             assertThat(duck.columnTypes(dir)).containsEntry("_kafka_key",
                     "STRUCT(id DOUBLE, tags VARCHAR[], region VARCHAR)");
             assertThat(duck.queryLists("SELECT _kafka_offset, _kafka_key IS NULL, _kafka_key.id, _kafka_key.tags,"
-                    + " _kafka_key.region FROM " + ParquetReadback.table(dir) + " ORDER BY _kafka_offset")).containsExactly(
+                    + " _kafka_key.region FROM " + ParquetReadback.table(dir) + " ORDER BY _kafka_offset"))
+                    .containsExactly(
                     java.util.Arrays.asList(0L, false, 1.0, List.of("a"), null),
                     java.util.Arrays.asList(1L, false, 2.0, List.of("b", "c"), "eu"),
                     java.util.Arrays.asList(2L, false, 2.5, List.of("x"), null),
@@ -234,8 +235,8 @@ class KeyFormatWriterTest {
         TopicPartition p1 = new TopicPartition(TOPIC, 1);
         writer.open(List.of(P0, p1));
         writer.put(List.of(
-                // Partition 0: integers, a string, then an object: the column becomes JSON text, earlier rows too, and the
-                // object is rendered in its own key order, as the parsed Map was.
+                // Partition 0: integers, a string, then an object: the column becomes JSON text, earlier rows too,
+                // and the object is rendered in its own key order, as the parsed Map was.
                 record(0, 0, "1", "a"), record(0, 1, "2", "b"), record(0, 2, "\"three\"", "c"),
                 record(0, 3, "{\"b\": [1, true], \"a\": null}", "d"), record(0, 4, null, "e"),
                 record(0, 5, "null", "f"),
