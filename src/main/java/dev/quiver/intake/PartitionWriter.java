@@ -111,6 +111,8 @@ final class PartitionWriter implements AutoCloseable {
         SchemalessJsonDecoder json;
         /** key.format=json without a schema: the decoder bound to this batch's key column, made on first use. */
         SchemalessJsonDecoder jsonKeys;
+        /** The layout whose key column {@link #jsonKeys} is bound to. */
+        RowLayout jsonKeysLayout;
         boolean hasTombstones;
         long firstRowOffset = -1;
         long lastRowOffset = -1;
@@ -356,7 +358,12 @@ final class PartitionWriter implements AutoCloseable {
         if (slot.jsonKeys == null) {
             slot.jsonKeys = new SchemalessJsonDecoder();
         }
-        slot.jsonKeys.bind(keyColumnSchema(slot.batch.layout()));
+        RowLayout layout = slot.batch.layout();
+        if (slot.jsonKeysLayout != layout) {
+            // Once per evolution, not per record: the column lookup walks the layout.
+            slot.jsonKeys.bind(keyColumnSchema(layout));
+            slot.jsonKeysLayout = layout;
+        }
         return slot.jsonKeys;
     }
 
