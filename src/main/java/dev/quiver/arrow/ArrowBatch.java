@@ -217,7 +217,14 @@ public final class ArrowBatch implements AutoCloseable {
         } catch (org.apache.kafka.connect.errors.DataException e) {
             throw dev.quiver.decode.KeyDecoding.keyError(e);
         }
-        if (keyStruct != null) {
+        if (keyStruct == null) {
+            return;
+        }
+        if (keyDecoder.decodedNull()) {
+            // A JSON null key (schemaless keys) wrote null children: the key itself is null, as a null key is. Set,
+            // not left: an earlier append of this row that failed after its key may have marked it defined.
+            keyStruct.setNull(row);
+        } else {
             keyStruct.setIndexDefined(row);
         }
     }

@@ -1,12 +1,14 @@
 package dev.quiver.decode;
 
+import dev.quiver.arrow.SchemaMerger;
 import java.util.Objects;
+import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.errors.DataException;
 
 /**
- * How record keys become the key column's values ({@code key.format}): as the key converter delivers them, parsed from
- * JSON and typed per batch, or decoded straight into the key column by a declared {@link ValueDecoder} (a JSON Schema
- * or a Protobuf message), exactly as values are.
+ * How record keys become the key column's values ({@code key.format}): as the key converter delivers them, typed per
+ * batch from their JSON tokens and streamed into the key column, or decoded straight into the key column by a
+ * declared {@link ValueDecoder} (a JSON Schema or a Protobuf message), exactly as values are.
  *
  * <p>The decoders were written for values and say "value" or "field 'x'" in their errors; a key error must say that
  * the key is at fault, or a reader of the dead-letter topic would look for the problem in the wrong place. Hence
@@ -24,7 +26,7 @@ public final class KeyDecoding {
         this.parsesJson = parsesJson;
     }
 
-    /** {@code key.format=json} without a schema: keys are JSON text or bytes, parsed and typed per batch. */
+    /** {@code key.format=json} without a schema: keys are JSON text or bytes, typed per batch and streamed in. */
     public static KeyDecoding parsedJson() {
         return new KeyDecoding(null, true);
     }
@@ -39,22 +41,29 @@ public final class KeyDecoding {
         return decoder;
     }
 
-    /** True when keys are JSON to parse into Maps and lists and type per batch. */
+    /**
+     * True when keys are JSON without a declared schema: each batch types its key column from the keys' tokens and a
+     * {@link SchemalessJsonDecoder} of its own streams them into it.
+     */
     public boolean parsesJson() {
         return parsesJson;
     }
 
     /**
-     * Parses a JSON key (text or bytes) as {@link JsonValues#parse} does for values.
+     * The schema of a JSON key (text or bytes), read from its tokens as {@link SchemalessJsonDecoder#infer} reads
+     * values: what a batch's key column must hold for the key to fit. Null for a JSON {@code null} key, which, like a
+     * null key, says nothing about the column's type.
      *
      * @throws DataException saying the key is at fault
      */
-    public static Object parseJson(Object rawKey) {
+    public static Schema inferJson(Object rawKey) {
+        Schema inferred;
         try {
-            return JsonValues.parse(rawKey);
+            inferred = SchemalessJsonDecoder.infer(rawKey);
         } catch (DataException e) {
             throw keyError(e);
         }
+        return SchemaMerger.isUnknown(inferred) ? null : inferred;
     }
 
     /**

@@ -78,6 +78,8 @@ public final class SchemalessJsonDecoder implements ValueDecoder {
     private List<FieldVector> boundColumns;
     private Schema boundSchema;
     private Node root;
+    /** The last document was JSON null: see {@link #decodedNull}. */
+    private boolean decodedNull;
 
     /**
      * Binds the decoder to the value schema of the batch it writes next, which must be a schema this class infers
@@ -108,11 +110,13 @@ public final class SchemalessJsonDecoder implements ValueDecoder {
             boundColumns = columns;
             boundSchema = schema;
         }
+        decodedNull = false;
         JsonParser parser = null;
         try {
             parser = open(raw);
             JsonToken token = first(parser);
             root.readOrNull(parser, token, row);
+            decodedNull = token == JsonToken.VALUE_NULL;
             end(parser);
         } catch (JsonProcessingException e) {
             throw JsonDecoder.invalidJson(parser, e);
@@ -121,6 +125,11 @@ public final class SchemalessJsonDecoder implements ValueDecoder {
         } finally {
             close(parser);
         }
+    }
+
+    @Override
+    public boolean decodedNull() {
+        return decodedNull;
     }
 
     /**

@@ -24,4 +24,13 @@ public interface ValueDecoder {
      * @throws org.apache.kafka.connect.errors.DataException naming the field at fault and the problem
      */
     void decode(Object raw, List<FieldVector> columns, int row);
+
+    /**
+     * True when the last {@link #decode} read a JSON {@code null} document and wrote nulls: a struct column written
+     * through its children (a key) must then stay null itself rather than become a struct of nulls. Decoders that
+     * refuse a null document never say so.
+     */
+    default boolean decodedNull() {
+        return false;
+    }
 }

@@ -109,6 +109,10 @@ final class PartitionWriter implements AutoCloseable {
         boolean inferredKeys;
         /** value.format=json without a schema: the decoder bound to this batch's inferred schema, made on first use. */
         SchemalessJsonDecoder json;
+        /** key.format=json without a schema: the decoder bound to this batch's key column, made on first use. */
+        SchemalessJsonDecoder jsonKeys;
+        /** The layout whose key column {@link #jsonKeys} is bound to. */
+        RowLayout jsonKeysLayout;
         boolean hasTombstones;
         long firstRowOffset = -1;
         long lastRowOffset = -1;
@@ -300,15 +304,19 @@ final class PartitionWriter implements AutoCloseable {
         Schema keySchema = record.keySchema();
         boolean inferredKey = false;
         ValueDecoder keyDecoder = null;
+        boolean streamKey = false;
         if (settings.metadata().has(MetadataColumns.Kind.KEY)) {
             if (settings.keys().decoder() != null) {
                 // The raw key is decoded straight into the key column by the batch; null keys too have this schema.
                 keyDecoder = settings.keys().decoder();
                 keySchema = keyDecoder.valueSchema();
-            } else if (settings.keys().parsesJson() && key != null) {
-                key = KeyDecoding.parseJson(key);
-                keySchema = key == null ? null : SchemaInference.infer(key);
-                inferredKey = key != null;
+            } else if (settings.keys().parsesJson()) {
+                // Streamed into the key column by the slot's own decoder (appendRow), typed from its tokens only
+                // when the batch has no key type yet or the key does not fit it: no Map exists for this key. The
+                // converter's schema (bytes or string, null keys included) says nothing about the JSON's type.
+                streamKey = key != null;
+                inferredKey = streamKey;
+                keySchema = null;
             } else if (keySchema == null && key != null) {
                 keySchema = SchemaInference.infer(key);
                 inferredKey = true;
@@ -317,23 +325,107 @@ final class PartitionWriter implements AutoCloseable {
         PathPartitioner partitioner = settings.partitioner();
         ValueDecoder decoder = settings.decoder();
         if (decoder == null && !tombstone && settings.valuesAreJson()) {
-            appendJson(record, key, keySchema, inferredKey, keyDecoder, offset, nowNanos);
+            appendJson(record, key, keySchema, inferredKey, keyDecoder, streamKey, offset, nowNanos);
             return;
         }
         if (decoder != null && !tombstone) {
             // Raw bytes decoded straight into the value columns: no Struct or Map exists for this record.
             String path = partitioner.byKafkaPartition() ? null : partitioner.pathOf(record, null);
+            if (streamKey) {
+                keySchema = keyTypeForNewBatch("", path, key);
+            }
             Slot slot = slotFor("", path, decoder.valueSchema(), keySchema, false, inferredKey, false, nowNanos);
-            slot.batch.appendDecoded(record, key, decoder, record.value(), keyDecoder);
+            slot = appendRow(slot, "", path, decoder.valueSchema(), false, false, key, keyDecoder, streamKey, nowNanos,
+                    (into, keys) -> into.batch.appendDecoded(record, key, decoder, record.value(), keys));
             appended(slot, offset, false);
             return;
         }
 
         String recordType = tombstone || inferredValue || valueSchema.name() == null ? "" : valueSchema.name();
         String path = partitioner.byKafkaPartition() ? null : partitioner.pathOf(record, value);
+        if (streamKey) {
+            keySchema = keyTypeForNewBatch(recordType, path, key);
+        }
         Slot slot = slotFor(recordType, path, valueSchema, keySchema, inferredValue, inferredKey, tombstone, nowNanos);
-        slot.batch.append(record, key, value, tombstone, keyDecoder);
+        slot = appendRow(slot, recordType, path, valueSchema, inferredValue, tombstone, key, keyDecoder, streamKey,
+                nowNanos, (into, keys) -> into.batch.append(record, key, value, tombstone, keys));
         appended(slot, offset, tombstone);
+    }
+
+    /** Writes one row into a slot's batch, with the key column written by {@code keys} when it is non-null. */
+    @FunctionalInterface
+    private interface RowAppend {
+        void append(Slot slot, ValueDecoder keys);
+    }
+
+    /**
+     * Appends a row whose value is not schemaless JSON. A schemaless JSON key ({@code streamKey}) goes through the
+     * slot's key decoder; when it does not fit the batch's key column (a new field, a wider type: only the key can
+     * misfit here), it is typed alone from its tokens, merged into the batch's key schema as an inferred key was
+     * always merged, and the row is appended again. Returns the slot that took the row, which a schema change that
+     * had to flush may have replaced.
+     */
+    private Slot appendRow(Slot slot, String recordType, String path, Schema valueSchema, boolean inferredValue,
+            boolean tombstone, Object key, ValueDecoder keyDecoder, boolean streamKey, long nowNanos, RowAppend row) {
+        if (!streamKey) {
+            row.append(slot, keyDecoder);
+            return slot;
+        }
+        try {
+            row.append(slot, keyDecoderOf(slot, null, true));
+            return slot;
+        } catch (SchemalessJsonDecoder.Misfit e) {
+            // Retried below with the key's own type merged in; the batch's row count did not move.
+        }
+        Schema keySchema = KeyDecoding.inferJson(key);
+        Slot widened = slotFor(recordType, path, valueSchema, keySchema, inferredValue, true, tombstone, nowNanos);
+        try {
+            row.append(widened, keyDecoderOf(widened, null, true));
+        } catch (SchemalessJsonDecoder.Misfit e) {
+            throw new IllegalStateException("a JSON key of " + tp + " does not fit the key schema merged from its"
+                    + " own: " + widened.batch.layout().keySchema(), e);
+        }
+        return widened;
+    }
+
+    /**
+     * The type of a schemaless JSON key when its batch has no key type yet (no batch, or only null keys so far), so
+     * that a new batch opens with the key column it needs instead of misfitting and growing at once; else null, and
+     * the batch's decoder tries the key as it is.
+     */
+    private Schema keyTypeForNewBatch(String recordType, String path, Object key) {
+        Slot open = slots.get(path == null ? recordType : recordType + '\u0000' + path);
+        return open == null || open.batch.layout().keySchema() == null ? KeyDecoding.inferJson(key) : null;
+    }
+
+    /**
+     * The decoder that writes the slot's keys: the declared one, or for schemaless JSON keys the slot's own, bound to
+     * the batch's current key column.
+     */
+    private static ValueDecoder keyDecoderOf(Slot slot, ValueDecoder declared, boolean streamKey) {
+        if (!streamKey) {
+            return declared;
+        }
+        if (slot.jsonKeys == null) {
+            slot.jsonKeys = new SchemalessJsonDecoder();
+        }
+        RowLayout layout = slot.batch.layout();
+        if (slot.jsonKeysLayout != layout) {
+            // Once per evolution, not per record: the column lookup walks the layout.
+            slot.jsonKeys.bind(keyColumnSchema(layout));
+            slot.jsonKeysLayout = layout;
+        }
+        return slot.jsonKeys;
+    }
+
+    /** The key column's schema: optional, and the unknown type while every key was null. */
+    private static Schema keyColumnSchema(RowLayout layout) {
+        for (RowLayout.Column column : layout.columns()) {
+            if (column.source() == RowLayout.Source.KEY) {
+                return column.schema();
+            }
+        }
+        throw new IllegalStateException("a schemaless JSON key for a batch without a key column");
     }
 
     /**
@@ -342,7 +434,7 @@ final class PartitionWriter implements AutoCloseable {
      * wider type) is typed alone, its schema merged into the batch's as the Map path merged it, and decoded again.
      */
     private void appendJson(SinkRecord record, Object key, Schema keySchema, boolean inferredKey, ValueDecoder keyDecoder,
-            long offset, long nowNanos) {
+            boolean streamKey, long offset, long nowNanos) {
         Object raw = record.value();
         PathPartitioner partitioner = settings.partitioner();
         String path = null;
@@ -353,16 +445,21 @@ final class PartitionWriter implements AutoCloseable {
         // The key slotFor gives inferred values: no record type, then the folder.
         Slot slot = slots.get(path == null ? "" : "" + '\u0000' + path);
         if (slot != null && slot.batch.layout().valueSchema() != null && keyFits(slot, keySchema, inferredKey)
-                && appendJsonRow(slot, record, key, raw, keyDecoder)) {
+                && appendJsonRow(slot, record, key, raw, keyDecoderOf(slot, keyDecoder, streamKey))) {
             slot.inferredKeys |= inferredKey;
             appended(slot, offset, false);
             return;
         }
         Schema inferred = SchemalessJsonDecoder.infer(raw);
+        if (streamKey) {
+            // A schemaless JSON key shares the decode with the value, and either may have misfit: type both.
+            keySchema = KeyDecoding.inferJson(key);
+        }
         slot = slotFor("", path, inferred, keySchema, true, inferredKey, false, nowNanos);
-        if (!appendJsonRow(slot, record, key, raw, keyDecoder)) {
+        if (!appendJsonRow(slot, record, key, raw, keyDecoderOf(slot, keyDecoder, streamKey))) {
             throw new IllegalStateException("a JSON value of " + tp + " at offset " + offset
-                    + " does not fit the schema merged from its own: " + slot.batch.layout().valueSchema());
+                    + " does not fit the schema merged from its own: " + slot.batch.layout().valueSchema()
+                    + (streamKey ? ", or its key the key schema: " + slot.batch.layout().keySchema() : ""));
         }
         appended(slot, offset, false);
     }

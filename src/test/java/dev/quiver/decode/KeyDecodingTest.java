@@ -212,8 +212,19 @@ class KeyDecodingTest {
                 .getMessage()).isEqualTo("key field 'a.b' is bad");
         assertThat(KeyDecoding.keyError(new DataException("value is empty: no JSON document")).getMessage())
                 .isEqualTo("key is empty: no JSON document");
-        assertThatThrownBy(() -> KeyDecoding.parseJson("{\"a\": 1, \"a\": 2}"))
-                .hasMessageStartingWith("key is not valid JSON").hasMessageContaining("Duplicate field 'a'");
-        assertThat(KeyDecoding.parseJson(utf8("{\"a\": [1]}"))).isEqualTo(Map.of("a", java.util.List.of(1L)));
+        assertThatThrownBy(() -> KeyDecoding.inferJson("{\"a\": 1, \"a\": 2}"))
+                .hasMessageStartingWith("key field 'a' is not valid JSON").hasMessageContaining("Duplicate field 'a'");
+        assertThatThrownBy(() -> KeyDecoding.inferJson("")).hasMessageStartingWith("key is not valid JSON");
+        assertThatThrownBy(() -> KeyDecoding.inferJson(42L)).hasMessageStartingWith("key.format=json needs a string");
+    }
+
+    @Test
+    void schemalessJsonKeysAreTypedFromTheirTokensAsTheMapPathTypedThem() {
+        for (String key : java.util.List.of("{\"a\": [1]}", "{\"b\": {\"c\": 1.5}, \"a\": \"x\"}", "7", "\"id\"",
+                "[1, 2.5]", "[1, \"x\"]", "{}", "true")) {
+            assertThat(KeyDecoding.inferJson(utf8(key))).as(key)
+                    .isEqualTo(dev.quiver.arrow.SchemaInference.infer(JsonValues.parse(key)));
+        }
+        assertThat(KeyDecoding.inferJson("null")).as("a JSON null key is typed as a null key: not at all").isNull();
     }
 }

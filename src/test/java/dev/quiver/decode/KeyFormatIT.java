@@ -30,7 +30,8 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * {@code key.format} on the real stack: raw keys from ByteArrayConverter decoded straight into the {@code _kafka_key}
- * column (a JSON Schema with coercions, a Protobuf message from the value's descriptor set), read back with DuckDB
+ * column (a JSON Schema with coercions, schemaless JSON typed per batch, a Protobuf message from the value's
+ * descriptor set), read back with DuckDB
  * with their types, and bad keys dead-lettered with a reason naming the key field while every good record lands once.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -133,6 +134,65 @@ class KeyFormatIT {
                 }
             }
         }
+    }
+
+    @Test
+    void schemalessJsonKeysStreamIntoTheKeyColumnGrowingAsTheyChange() {
+        String name = "keys-schemaless";
+        stack.createTopic(name, 1);
+        // offset -> (id, region, tags), or null for a null key; ids widen to double at the 2.5, regions appear later.
+        Map<Long, List<Object>> expected = new LinkedHashMap<>();
+        Map<Long, String> expectedBad = new LinkedHashMap<>();
+        for (int i = 0; i < 4; i++) {
+            long offset = send(name, utf8("{\"id\": " + i + ", \"tags\": [\"t" + i + "\"]}"),
+                    utf8("{\"n\": " + i + "}"));
+            expected.put(offset, Arrays.asList((double) i, null, List.of("t" + i)));
+        }
+        expected.put(send(name, utf8("{\"tags\": [], \"id\": 2.5, \"region\": \"eu\"}"), utf8("{\"n\": 4}")),
+                Arrays.asList(2.5, "eu", List.of()));
+        // Kafka null keys come with ByteArrayConverter's bytes schema, which must not type the column.
+        expected.put(send(name, null, utf8("{\"n\": 5}")), null);
+        expected.put(send(name, utf8("null"), utf8("{\"n\": 6}")), null);
+        expectedBad.put(send(name, utf8("{\"id\": 7, \"tags\": [\"half"), utf8("{\"n\": 7}")),
+                "key field 'tags");
+        long badValue = send(name, utf8("{\"id\": 8}"), utf8("{\"n\": 8"));
+        expectedBad.put(badValue, "is not valid JSON");
+        expected.put(send(name, utf8("{\"region\": \"us\", \"id\": 9}"), utf8("{\"n\": 9}")),
+                Arrays.asList(9.0, "us", null));
+        // One file whatever the polls: it lands when it holds every good row, not on a timer.
+        Map<String, String> decoding = new HashMap<>();
+        decoding.put("key.format", "json");
+        decoding.put("value.format", "json");
+        decoding.put("flush.max.records", Integer.toString(expected.size()));
+        Map<String, String> config = config(name, decoding);
+        config.put("flush.interval.ms", "600000");
+        stack.startConnector(name, config, 1);
+
+        List<Path> files = stack.awaitDataFiles(name, expected.size(), TIMEOUT);
+        try (ParquetReadback duck = new ParquetReadback()) {
+            assertThat(files).hasSize(1);
+            // A field that appears mid-batch is appended after the batch's first fields, as for values.
+            assertThat(duck.columnTypes(files)).containsEntry("_kafka_key",
+                    "STRUCT(id DOUBLE, tags VARCHAR[], region VARCHAR)").containsEntry("n", "BIGINT");
+            List<List<Object>> rows = duck.queryLists("SELECT _kafka_offset, _kafka_key IS NULL, _kafka_key.id,"
+                    + " _kafka_key.region, _kafka_key.tags FROM " + ParquetReadback.table(files)
+                    + " ORDER BY _kafka_offset");
+            List<List<Object>> want = new ArrayList<>();
+            expected.forEach((offset, key) -> want.add(key == null ? Arrays.asList(offset, true, null, null, null)
+                    : Arrays.asList(offset, false, key.get(0), key.get(1), key.get(2))));
+            assertThat(rows).containsExactlyElementsOf(want);
+        }
+        Map<Long, String> dead = new LinkedHashMap<>();
+        for (ConsumerRecord<byte[], byte[]> record : stack.readDeadLetters(name + "-dlq", expectedBad.size(), TIMEOUT)) {
+            long offset = Long.parseLong(new String(record.headers().lastHeader("__connect.errors.offset").value(),
+                    StandardCharsets.UTF_8));
+            assertThat(dead.put(offset, ConnectStack.deadLetterReason(record))).as("dead-lettered once").isNull();
+        }
+        assertThat(dead.keySet()).containsExactlyInAnyOrderElementsOf(expectedBad.keySet());
+        expectedBad.forEach((offset, phrase) -> assertThat(dead.get(offset))
+                .contains("topic '" + name + "'", "partition 0", "offset " + offset, phrase));
+        assertThat(dead.get(badValue)).as("a bad value next to a good key is the value's fault")
+                .doesNotContain("offset " + badValue + ": key");
     }
 
     @Test
