@@ -107,9 +107,10 @@ public final class QuiverSinkConfig extends AbstractConfig {
     private static final String FLUSH_MIN_BYTES_DOC = "When buffer.memory.bytes fills, only partitions whose batches"
             + " hold at least this many Arrow bytes are landed early, largest first; smaller batches keep filling"
             + " until a row, byte or interval threshold, so a quiet partition is not cut into many tiny files by"
-            + " memory pressure from busy ones. If that frees too little (every batch is smaller, or the memory is held"
-            + " by uploads that are behind), the task pauses its busiest partitions through Connect and resumes them"
-            + " once half the budget is free; data of paused partitions still lands by flush.interval.ms. Must not"
+            + " memory pressure from busy ones. If that frees too little because uploads are behind, the task pauses"
+            + " its busiest partitions through Connect and resumes them once half the budget is free; if nothing is"
+            + " uploading and every batch is smaller, the batches above the average size land, with a warning that"
+            + " the budget is small for that many partitions. Must not"
             + " exceed flush.max.bytes; at most a quarter of buffer.memory.bytes is used, as a batch's buffers grow by"
             + " doubling. 0 lets the budget land any batch.";
     private static final long FLUSH_MIN_BYTES_DEFAULT = 1024L * 1024;

@@ -392,6 +392,21 @@ public final class SinkWriter implements AutoCloseable {
         long lowWater = budget * LOW_WATER_PERCENT / 100;
         int landed = landForMemory(minFlushBytes, lowWater);
         awaitFlushes(partitions.values(), lowWater, waitUntil);
+        if (allocator.getAllocatedMemory() > budget * HIGH_WATER_PERCENT / 100 && !anyFlushRunning()) {
+            // Nothing is uploading, so nothing will free memory by itself: every batch is below the minimum. Pausing
+            // would stall the task until flush.interval.ms (10 minutes by default). Batches above the average size
+            // land instead: a quiet partition is below the average and keeps its batch; only when partitions are
+            // alike is the budget simply too small for their number times the minimum, and that is said.
+            long average = averageBatchBytes();
+            int small = landForMemory(average, lowWater);
+            if (small > 0) {
+                LOG.warn("Memory budget: every batch is below flush.min.bytes={}; landed {} batch(es) above the average"
+                        + " of {} bytes rather than pausing until flush.interval.ms. buffer.memory.bytes={} is small"
+                        + " for {} partitions with data: raise it or lower flush.min.bytes", minFlushBytes, small,
+                        average, budget, partitionsHoldingData());
+            }
+            awaitFlushes(partitions.values(), lowWater, waitUntil);
+        }
         if (allocator.getAllocatedMemory() > budget * HIGH_WATER_PERCENT / 100) {
             pauseBusiest(intake);
         }
@@ -399,6 +414,39 @@ public final class SinkWriter implements AutoCloseable {
             LOG.info("Memory budget: landed the batches of {} partition(s) of at least {} bytes to free Arrow memory;"
                     + " {} of {} bytes now in use", landed, minFlushBytes, allocator.getAllocatedMemory(), budget);
         }
+    }
+
+    private boolean anyFlushRunning() {
+        for (PartitionWriter writer : partitions.values()) {
+            if (writer.flushRunning()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private int partitionsHoldingData() {
+        int holding = 0;
+        for (PartitionWriter writer : partitions.values()) {
+            if (writer.bufferedBytes() > 0) {
+                holding++;
+            }
+        }
+        return holding;
+    }
+
+    /** The mean of the partitions' buffered bytes, over those holding any; at least 1. */
+    private long averageBatchBytes() {
+        long total = 0;
+        int holding = 0;
+        for (PartitionWriter writer : partitions.values()) {
+            long size = writer.bufferedBytes();
+            if (size > 0) {
+                total += size;
+                holding++;
+            }
+        }
+        return holding == 0 ? 1 : Math.max(1, total / holding);
     }
 
     /**

@@ -105,9 +105,8 @@ class MemoryBudgetIT {
         overrides.put("flush.interval.ms", "15000");
         overrides.put("flush.max.records", "1000000");
         overrides.put("metadata.columns", "partition,offset,timestamp");
-        // Every partition here holds ~40 KiB: under the default flush.min.bytes the task pauses them all and waits for
-        // flush.interval.ms to land them (which also lands everything once). This test is about the budget landing
-        // the largest batches; the next one is about pausing.
+        // Every partition here holds ~40 KiB, far below the default flush.min.bytes: this test is about the budget
+        // landing the largest batches, whatever their size; another one is about pausing.
         overrides.put("flush.min.bytes", "0");
         stack.startConnector(topic, stack.connectorConfig(topic, topic, overrides), 1);
 
