@@ -142,8 +142,8 @@ public final class QuiverSinkConfig extends AbstractConfig {
     private static final String PARQUET_ROW_GROUP_BYTES_DOC = "Once one batch (a partition's record type and folder)"
             + " holds this many Arrow bytes, its rows are encoded as a row group of its file, uploaded as multipart"
             + " parts as they fill, and its Arrow vectors are emptied and reused for the next rows; the file is"
-            + " completed at the flush. Capped at a sixteenth of buffer.memory.bytes, so that a file in progress never"
-            + " needs much of the budget.";
+            + " completed at the flush. Capped at a quarter of buffer.memory.bytes; when two row groups and an upload"
+            + " part would pass 85% of the budget, files are not streamed and each is bounded by the budget.";
     private static final long PARQUET_ROW_GROUP_BYTES_DEFAULT = 64L * 1024 * 1024;
 
     /** The size of the parts a large file is uploaded in. */

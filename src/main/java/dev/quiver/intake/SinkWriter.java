@@ -56,7 +56,7 @@ public final class SinkWriter implements AutoCloseable {
     /** How often put() should run while partitions are paused or a due flush waits for a running one. */
     private static final long RECHECK_MS = 250;
     /** A batch streams out a row group at the latest when it holds this fraction (1/n) of the budget. */
-    private static final long ROW_GROUP_BUDGET_SHARE = 16;
+    private static final long ROW_GROUP_BUDGET_SHARE = 4;
 
     private final ObjectStore store;
     private final CommitLog commitLog;

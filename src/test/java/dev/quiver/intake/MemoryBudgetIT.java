@@ -249,6 +249,8 @@ class MemoryBudgetIT {
         overrides.put("flush.max.bytes", Long.toString(1L << 40));
         overrides.put("flush.interval.ms", "600000");
         overrides.put("upload.part.bytes", Long.toString(5L * 1024 * 1024));
+        // Row groups small enough that a file in progress (two row groups and a part) fits this small budget.
+        overrides.put("parquet.row.group.bytes", Long.toString(2L * 1024 * 1024));
         overrides.put("metadata.columns", "partition,offset");
         stack.startConnector(topic, stack.connectorConfig(topic, topic, overrides), 1);
         try {

@@ -78,6 +78,8 @@ class StreamedFilesTest {
         props.put(QuiverSinkConfig.BUFFER_MEMORY_BYTES, Long.toString(BUDGET));
         props.put(QuiverSinkConfig.PARQUET_COMPRESSION, "none");
         props.put(QuiverSinkConfig.UPLOAD_PART_BYTES, Long.toString(5 * MIB));
+        // Small row groups, so that a file in progress (two row groups and a part) fits this small budget.
+        props.put(QuiverSinkConfig.PARQUET_ROW_GROUP_BYTES, Long.toString(2 * MIB));
         props.putAll(overrides);
         ConsumerControl consumer = new ConsumerControl() {
             @Override
