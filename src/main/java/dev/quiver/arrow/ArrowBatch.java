@@ -46,6 +46,12 @@ public final class ArrowBatch implements AutoCloseable {
      */
     private final List<FieldVector> keyVectors;
     private int rows;
+    /**
+     * The most rows the batch held before a {@link #reset}, and the bytes it held then: its capacity no longer drops,
+     * so {@link #filledBytes} scales those bytes by the rows held now. 0 until the first reset.
+     */
+    private int peakRows;
+    private long peakBytes;
 
     private ArrowBatch(RowLayout layout, BufferAllocator allocator, VectorSchemaRoot root) {
         this.layout = layout;
@@ -365,6 +371,20 @@ public final class ArrowBatch implements AutoCloseable {
         return allocator.getAllocatedMemory();
     }
 
+    /**
+     * Bytes the rows held now take, for thresholds that size a file or a row group. A new batch's buffers grow with
+     * its rows, so this is {@link #bufferBytes}; an emptied batch keeps the capacity of its fullest fill, so its
+     * bytes are scaled down by the rows it holds now, or the thresholds would be reached by its first row.
+     */
+    public long filledBytes() {
+        long allocated = allocator.getAllocatedMemory();
+        if (peakRows == 0 || allocated > peakBytes) {
+            // Grown past the reused capacity: the buffers are sized by these rows again.
+            return allocated;
+        }
+        return (long) ((double) peakBytes * rows / peakRows);
+    }
+
     /** Fixes the row count on every vector and returns the root, ready to encode. The batch still owns it. */
     public VectorSchemaRoot seal() {
         root.setRowCount(rows);
@@ -376,6 +396,8 @@ public final class ArrowBatch implements AutoCloseable {
      * batch refilled to the same size allocates nothing. Its layout is unchanged.
      */
     public void reset() {
+        peakRows = Math.max(peakRows, rows);
+        peakBytes = allocator.getAllocatedMemory();
         for (FieldVector vector : root.getFieldVectors()) {
             vector.reset();
         }

@@ -332,12 +332,16 @@ public final class SinkWriter implements AutoCloseable {
         if (tryAccept(writer, record)) {
             return true;
         }
+        if (releaseIdle() > 0 && tryAccept(writer, record)) {
+            return true;
+        }
         long lowWater = budget * LOW_WATER_PERCENT / 100;
         landForMemory(minFlushBytes, lowWater);
         awaitFlushes(partitions.values(), lowWater, waitUntil);
         if (partitions.get(tp) != writer) {
             return false;
         }
+        releaseIdle();
         if (tryAccept(writer, record)) {
             return true;
         }
@@ -349,6 +353,7 @@ public final class SinkWriter implements AutoCloseable {
             if (partitions.get(tp) != writer) {
                 return false;
             }
+            releaseIdle();
             if (tryAccept(writer, record)) {
                 return true;
             }
@@ -388,16 +393,34 @@ public final class SinkWriter implements AutoCloseable {
      * did.
      */
     private void relieveMemory(Map<TopicPartition, Integer> intake, long waitUntil) {
+        long highWater = budget * HIGH_WATER_PERCENT / 100;
+        if (releaseIdle() > 0 && allocator.getAllocatedMemory() <= highWater) {
+            return;
+        }
         long lowWater = budget * LOW_WATER_PERCENT / 100;
         int landed = landForMemory(minFlushBytes, lowWater);
         awaitFlushes(partitions.values(), lowWater, waitUntil);
-        if (allocator.getAllocatedMemory() > budget * HIGH_WATER_PERCENT / 100) {
+        // The flushes that landed meanwhile left their batches idle.
+        releaseIdle();
+        if (allocator.getAllocatedMemory() > highWater) {
             pauseBusiest(intake);
         }
         if (landed > 0) {
             LOG.info("Memory budget: landed the batches of {} partition(s) of at least {} bytes to free Arrow memory;"
                     + " {} of {} bytes now in use", landed, minFlushBytes, allocator.getAllocatedMemory(), budget);
         }
+    }
+
+    /**
+     * Closes every partition's idle batches, kept for reuse by their next flush: the cheapest memory to free, as
+     * nothing waits for it. Returns the bytes freed.
+     */
+    private long releaseIdle() {
+        long freed = 0;
+        for (PartitionWriter writer : partitions.values()) {
+            freed += writer.releaseIdle();
+        }
+        return freed;
     }
 
     /**
