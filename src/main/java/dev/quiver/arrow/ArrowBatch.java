@@ -47,11 +47,11 @@ public final class ArrowBatch implements AutoCloseable {
     private final List<FieldVector> keyVectors;
     private int rows;
     /**
-     * The most rows the batch held before a {@link #reset}, and the bytes it held then: its capacity no longer drops,
-     * so {@link #filledBytes} scales those bytes by the rows held now. 0 until the first reset.
+     * Bytes a row took in the last fill emptied by {@link #reset}, 0 until then; and the bytes allocated at that
+     * reset, which the capacity keeps. See {@link #filledBytes}.
      */
-    private int peakRows;
-    private long peakBytes;
+    private double bytesPerRow;
+    private long capacityBytes;
 
     private ArrowBatch(RowLayout layout, BufferAllocator allocator, VectorSchemaRoot root) {
         this.layout = layout;
@@ -373,16 +373,16 @@ public final class ArrowBatch implements AutoCloseable {
 
     /**
      * Bytes the rows held now take, for thresholds that size a file or a row group. A new batch's buffers grow with
-     * its rows, so this is {@link #bufferBytes}; an emptied batch keeps the capacity of its fullest fill, so its
-     * bytes are scaled down by the rows it holds now, or the thresholds would be reached by its first row.
+     * its rows, so this is {@link #bufferBytes}; an emptied batch keeps the capacity of its fullest fill, which would
+     * reach the thresholds at its first row, so its rows count at the bytes per row its last fill used.
      */
     public long filledBytes() {
         long allocated = allocator.getAllocatedMemory();
-        if (peakRows == 0 || allocated > peakBytes) {
-            // Grown past the reused capacity: the buffers are sized by these rows again.
+        if (bytesPerRow == 0 || allocated > capacityBytes) {
+            // Grown past the kept capacity: the buffers are sized by these rows again.
             return allocated;
         }
-        return (long) ((double) peakBytes * rows / peakRows);
+        return (long) (bytesPerRow * rows);
     }
 
     /** Fixes the row count on every vector and returns the root, ready to encode. The batch still owns it. */
@@ -396,8 +396,15 @@ public final class ArrowBatch implements AutoCloseable {
      * batch refilled to the same size allocates nothing. Its layout is unchanged.
      */
     public void reset() {
-        peakRows = Math.max(peakRows, rows);
-        peakBytes = allocator.getAllocatedMemory();
+        if (rows > 0) {
+            long used = 0;
+            root.setRowCount(rows);
+            for (FieldVector vector : root.getFieldVectors()) {
+                used += vector.getBufferSize();
+            }
+            bytesPerRow = (double) used / rows;
+        }
+        capacityBytes = allocator.getAllocatedMemory();
         for (FieldVector vector : root.getFieldVectors()) {
             vector.reset();
         }
