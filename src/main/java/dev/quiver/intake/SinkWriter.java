@@ -487,6 +487,10 @@ public final class SinkWriter implements AutoCloseable {
                 break;
             }
             pollAll();
+            if (target != Long.MIN_VALUE) {
+                // Waiting for memory: a landed flush's batches are now idle, and only freeing them frees its memory.
+                releaseIdle();
+            }
         }
         pollAll();
     }
@@ -544,6 +548,10 @@ public final class SinkWriter implements AutoCloseable {
     private void resumeWhereFreed() {
         if (paused.isEmpty()) {
             return;
+        }
+        if (allocator.getAllocatedMemory() > budget * LOW_WATER_PERCENT / 100) {
+            // Batches kept for reuse must not keep partitions paused for memory: landed flushes left them there.
+            releaseIdle();
         }
         long inUse = allocator.getAllocatedMemory();
         if (inUse <= budget * LOW_WATER_PERCENT / 100) {
