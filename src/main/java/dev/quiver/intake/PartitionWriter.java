@@ -397,7 +397,9 @@ final class PartitionWriter implements AutoCloseable {
             // one. The batch grows meanwhile; if memory runs short, the budget pauses the partition instead.
             return false;
         }
-        long bytes = slot.batch.filledBytes();
+        // Until the file's first row group, a batch reused from an earlier file counts its rows' bytes, not the
+        // capacity it kept; after it, the batches are sized by that row group and the row count rule below applies.
+        long bytes = slot.spillRows == 0 ? slot.batch.filledBytes() : slot.batch.bufferBytes();
         if (bytes < threshold) {
             return false;
         }

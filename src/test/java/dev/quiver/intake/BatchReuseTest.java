@@ -284,6 +284,28 @@ class BatchReuseTest {
     }
 
     @Test
+    void schemalessValuesReuseABatchOfTheSameInferredColumns() throws Exception {
+        // Each record's inferred schema is a new object: equal columns are what lets the next file reuse the batch.
+        SinkWriter writer = writer(Map.of(QuiverSinkConfig.FLUSH_MAX_RECORDS, "1000"));
+        writer.open(List.of(P0));
+        for (long o = 0; o < 3000; o += 500) {
+            List<SinkRecord> batch = new ArrayList<>();
+            for (long i = o; i < o + 500; i++) {
+                Map<String, Object> value = new java.util.LinkedHashMap<>();
+                value.put("id", i);
+                value.put("name", name(i));
+                batch.add(new SinkRecord(TOPIC, 0, null, null, null, value, i));
+            }
+            writer.put(batch);
+        }
+        assertThat(batchesReused(writer)).isEqualTo(2);
+        writer.close(List.of(P0));
+        List<Path> files = copyOut(dataKeys(0));
+        assertThat(files).hasSize(3);
+        assertExactly(files, 0, 3000);
+    }
+
+    @Test
     void aSchemaChangeDoesNotReuseABatchOfTheOldColumns() throws Exception {
         SinkWriter writer = writer(Map.of(QuiverSinkConfig.FLUSH_MAX_RECORDS, "1000"));
         writer.open(List.of(P0));
