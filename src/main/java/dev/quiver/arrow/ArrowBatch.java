@@ -46,6 +46,12 @@ public final class ArrowBatch implements AutoCloseable {
      */
     private final List<FieldVector> keyVectors;
     private int rows;
+    /**
+     * Bytes a row took in the last fill emptied by {@link #reset}, 0 until then; and the bytes allocated at that
+     * reset, which the capacity keeps. See {@link #filledBytes}.
+     */
+    private double bytesPerRow;
+    private long capacityBytes;
 
     private ArrowBatch(RowLayout layout, BufferAllocator allocator, VectorSchemaRoot root) {
         this.layout = layout;
@@ -372,6 +378,20 @@ public final class ArrowBatch implements AutoCloseable {
         return allocator.getAllocatedMemory();
     }
 
+    /**
+     * Bytes the rows held now take, for thresholds that size a file or a row group. A new batch's buffers grow with
+     * its rows, so this is {@link #bufferBytes}; an emptied batch keeps the capacity of its fullest fill, which would
+     * reach the thresholds at its first row, so its rows count at the bytes per row its last fill used.
+     */
+    public long filledBytes() {
+        long allocated = allocator.getAllocatedMemory();
+        if (bytesPerRow == 0 || allocated > capacityBytes) {
+            // Grown past the kept capacity: the buffers are sized by these rows again.
+            return allocated;
+        }
+        return (long) (bytesPerRow * rows);
+    }
+
     /** Fixes the row count on every vector and returns the root, ready to encode. The batch still owns it. */
     public VectorSchemaRoot seal() {
         root.setRowCount(rows);
@@ -383,6 +403,15 @@ public final class ArrowBatch implements AutoCloseable {
      * batch refilled to the same size allocates nothing. Its layout is unchanged.
      */
     public void reset() {
+        if (rows > 0) {
+            long used = 0;
+            root.setRowCount(rows);
+            for (FieldVector vector : root.getFieldVectors()) {
+                used += vector.getBufferSize();
+            }
+            bytesPerRow = (double) used / rows;
+        }
+        capacityBytes = allocator.getAllocatedMemory();
         for (FieldVector vector : root.getFieldVectors()) {
             vector.reset();
         }

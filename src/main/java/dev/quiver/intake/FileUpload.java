@@ -46,7 +46,8 @@ final class FileUpload implements AutoCloseable {
             return;
         }
         long began = System.nanoTime();
-        long bytes = batch.bufferBytes();
+        // Filled, not allocated: a reused batch keeps the capacity of its fullest fill.
+        long bytes = batch.filledBytes();
         file.writeRowGroup(batch.seal());
         arrowBytes += bytes;
         batch.reset();

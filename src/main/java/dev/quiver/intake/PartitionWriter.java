@@ -64,6 +64,12 @@ final class PartitionWriter implements AutoCloseable {
      * tombstones; the path is the time or field folder, or null in the Kafka-partition layout.
      */
     private final Map<String, Slot> slots = new LinkedHashMap<>();
+    /**
+     * Emptied batches of landed flushes, by slot key, at most one per key: a slot opened with the same key and layout
+     * takes one instead of allocating its vectors again. Task thread only. Those the flush after the one that made
+     * them idle did not take are closed when that flush lands, so folders that went quiet do not hold memory.
+     */
+    private final Map<String, ArrowBatch> idle = new LinkedHashMap<>();
 
     private long landed;
     private long accepted;
@@ -143,6 +149,15 @@ final class PartitionWriter implements AutoCloseable {
             this.recordType = recordType;
             this.path = path;
         }
+
+        /** The key of {@link #slots} and {@link #idle}: record type, then the folder if there is one. */
+        String key() {
+            return slotKey(recordType, path);
+        }
+    }
+
+    private static String slotKey(String recordType, String path) {
+        return path == null ? recordType : recordType + '\u0000' + path;
     }
 
     PartitionWriter(TopicPartition tp, long landed, Settings settings, TaskMetrics.Partition metrics) {
@@ -530,7 +545,9 @@ final class PartitionWriter implements AutoCloseable {
             // one. The batch grows meanwhile; if memory runs short, the budget pauses the partition instead.
             return false;
         }
-        long bytes = slot.batch.bufferBytes();
+        // Until the file's first row group, a batch reused from an earlier file counts its rows' bytes, not the
+        // capacity it kept; after it, the batches are sized by that row group and the row count rule below applies.
+        long bytes = slot.spillRows == 0 ? slot.batch.filledBytes() : slot.batch.bufferBytes();
         if (bytes < threshold) {
             return false;
         }
@@ -557,7 +574,7 @@ final class PartitionWriter implements AutoCloseable {
         }
         slot.streamed = true;
         slot.streamedRows += full.rows();
-        slot.streamedArrowBytes += full.bufferBytes();
+        slot.streamedArrowBytes += full.filledBytes();
         submit(new FlushJob(slot, full, key, landed));
     }
 
@@ -569,7 +586,7 @@ final class PartitionWriter implements AutoCloseable {
     /** The slot for this record, opened, evolved, or flushed and reopened as its schemas require. */
     private Slot slotFor(String recordType, String path, Schema valueSchema, Schema keySchema, boolean inferredValue,
             boolean inferredKey, boolean tombstone, long nowNanos) {
-        String slotKey = path == null ? recordType : recordType + '\u0000' + path;
+        String slotKey = slotKey(recordType, path);
         Slot slot = slots.get(slotKey);
         if (slot != null) {
             try {
@@ -604,9 +621,51 @@ final class PartitionWriter implements AutoCloseable {
         slot.inferredKeys = inferredKey;
         Schema initialValue = valueSchema != null && tombstone ? SchemaMerger.allFieldsOptional(valueSchema) : valueSchema;
         RowLayout layout = new RowLayout(initialValue, keySchema, settings.metadata());
-        slot.batch = ArrowBatch.open(layout, settings.allocator(), tp + "/" + slotKey);
+        slot.batch = takeIdle(slotKey, layout);
         slots.put(slotKey, slot);
         return slot;
+    }
+
+    /** The idle batch of this slot key if its layout is {@code layout}, else a new batch. */
+    private ArrowBatch takeIdle(String slotKey, RowLayout layout) {
+        ArrowBatch batch = idle.remove(slotKey);
+        if (batch != null) {
+            if (sameLayout(batch.layout(), layout)) {
+                settings.metrics().batchReused();
+                return batch;
+            }
+            // The schema changed since: the columns differ, and this key's next idle batch will have the new ones.
+            batch.close();
+        }
+        return ArrowBatch.open(layout, settings.allocator(), tp + "/" + slotKey);
+    }
+
+    /**
+     * True when a batch of {@code idle}'s layout may take rows of {@code wanted}'s. Schemas compare by value, as
+     * inferred ones are new objects per record; a decoder writes only into a batch built from its own schema object.
+     */
+    private boolean sameLayout(RowLayout idle, RowLayout wanted) {
+        if (idle.metadata() != wanted.metadata() || !Objects.equals(idle.keySchema(), wanted.keySchema())) {
+            return false;
+        }
+        if (idle.valueSchema() == wanted.valueSchema()) {
+            return true;
+        }
+        return settings.decoder() == null && Objects.equals(idle.valueSchema(), wanted.valueSchema());
+    }
+
+    /**
+     * Closes the idle batches, to free their memory for the budget; returns the bytes they held. The next slots of
+     * these keys allocate new batches.
+     */
+    long releaseIdle() {
+        long bytes = 0;
+        for (ArrowBatch batch : idle.values()) {
+            bytes += batch.bufferBytes();
+            batch.close();
+        }
+        idle.clear();
+        return bytes;
     }
 
     private void evolveIfNeeded(Slot slot, Schema valueSchema, Schema keySchema, boolean inferredValue,
@@ -652,6 +711,11 @@ final class PartitionWriter implements AutoCloseable {
             ArrowBatch evolved = slot.batch.evolve(target, settings.allocator(), tp + "/" + slot.recordType);
             slot.batch.close();
             slot.batch = evolved;
+            // An idle batch of this key has the old columns: the next slot of the key would not take it.
+            ArrowBatch stale = idle.remove(slot.key());
+            if (stale != null) {
+                stale.close();
+            }
             slot.fittingValues.clear();
             slot.fittingKeys.clear();
             LOG.debug("Batch of {} grew its schema in place", tp);
@@ -673,7 +737,7 @@ final class PartitionWriter implements AutoCloseable {
         for (Slot slot : slots.values()) {
             // Rows already streamed out count: the thresholds size the file, not the memory.
             rows += slot.batch.rows() + slot.streamedRows;
-            bytes += slot.batch.bufferBytes() + slot.streamedArrowBytes;
+            bytes += slot.batch.filledBytes() + slot.streamedArrowBytes;
         }
         if (rows >= settings.maxRecords()) {
             return FlushTrigger.RECORDS;
@@ -809,6 +873,7 @@ final class PartitionWriter implements AutoCloseable {
         }
         landed = job.end;
         metrics.landed(landed);
+        job.keepIdle();
     }
 
     /** Accounts for a finished flush without waiting for one that is still running. */
@@ -820,7 +885,8 @@ final class PartitionWriter implements AutoCloseable {
 
     /**
      * One flush, fixed on the task thread and landed on the flush executor: only that thread touches its batches
-     * until it is done. On success it releases them; on failure it keeps them, with their encoded files, for the retry.
+     * until it is done. On success it closes the files and, back on the task thread, leaves the emptied batches idle
+     * for the next slots of their keys; on failure it keeps them, with their encoded files, for the retry.
      */
     private final class FlushJob {
         /** For a spill: the slot whose rows go out as row groups, the batch holding them and the file's key. */
@@ -940,7 +1006,30 @@ final class PartitionWriter implements AutoCloseable {
                     settings.store().abortUploads(key);
                 }
             }
-            release();
+            // The encoded bytes go now; the batches wait for the task thread, which keeps them for reuse.
+            for (Slot slot : batches) {
+                if (slot.file != null) {
+                    slot.file.close();
+                    slot.file = null;
+                }
+            }
+        }
+
+        /**
+         * On the task thread, after the flush landed: its emptied batches become the partition's idle batches, one
+         * per slot key. The idle batches the flush just cut did not take are closed first.
+         */
+        void keepIdle() {
+            releaseIdle();
+            for (Slot slot : batches) {
+                if (slot.spare != null) {
+                    slot.spare.close();
+                    slot.spare = null;
+                }
+                // Encoding emptied it unless it had no rows; either way it starts again from row 0.
+                slot.batch.reset();
+                idle.put(slot.key(), slot.batch);
+            }
         }
 
         void release() {
@@ -1039,12 +1128,16 @@ final class PartitionWriter implements AutoCloseable {
             slot.release();
         }
         slots.clear();
+        releaseIdle();
     }
 
     long bufferedBytes() {
         long bytes = 0;
         for (Slot slot : slots.values()) {
             bytes += slot.batch.bufferBytes() + (slot.spare == null ? 0 : slot.spare.bufferBytes());
+        }
+        for (ArrowBatch batch : idle.values()) {
+            bytes += batch.bufferBytes();
         }
         return bytes;
     }

@@ -333,12 +333,16 @@ public final class SinkWriter implements AutoCloseable {
         if (tryAccept(writer, record)) {
             return true;
         }
+        if (releaseIdle() > 0 && tryAccept(writer, record)) {
+            return true;
+        }
         long lowWater = budget * LOW_WATER_PERCENT / 100;
         landForMemory(minFlushBytes, lowWater);
         awaitFlushes(partitions.values(), lowWater, waitUntil);
         if (partitions.get(tp) != writer) {
             return false;
         }
+        releaseIdle();
         if (tryAccept(writer, record)) {
             return true;
         }
@@ -350,6 +354,7 @@ public final class SinkWriter implements AutoCloseable {
             if (partitions.get(tp) != writer) {
                 return false;
             }
+            releaseIdle();
             if (tryAccept(writer, record)) {
                 return true;
             }
@@ -389,10 +394,16 @@ public final class SinkWriter implements AutoCloseable {
      * did.
      */
     private void relieveMemory(Map<TopicPartition, Integer> intake, long waitUntil) {
+        long highWater = budget * HIGH_WATER_PERCENT / 100;
+        if (releaseIdle() > 0 && allocator.getAllocatedMemory() <= highWater) {
+            return;
+        }
         long lowWater = budget * LOW_WATER_PERCENT / 100;
         int landed = landForMemory(minFlushBytes, lowWater);
         awaitFlushes(partitions.values(), lowWater, waitUntil);
-        if (allocator.getAllocatedMemory() > budget * HIGH_WATER_PERCENT / 100 && !anyFlushRunning()) {
+        // The flushes that landed meanwhile left their batches idle.
+        releaseIdle();
+        if (allocator.getAllocatedMemory() > highWater && !anyFlushRunning()) {
             // Nothing is uploading, so nothing will free memory by itself: every batch is below the minimum. Pausing
             // would stall the task until flush.interval.ms (10 minutes by default). Batches above the average size
             // land instead: a quiet partition is below the average and keeps its batch; only when partitions are
@@ -406,8 +417,9 @@ public final class SinkWriter implements AutoCloseable {
                         average, budget, partitionsHoldingData());
             }
             awaitFlushes(partitions.values(), lowWater, waitUntil);
+            releaseIdle();
         }
-        if (allocator.getAllocatedMemory() > budget * HIGH_WATER_PERCENT / 100) {
+        if (allocator.getAllocatedMemory() > highWater) {
             pauseBusiest(intake);
         }
         if (landed > 0) {
@@ -447,6 +459,18 @@ public final class SinkWriter implements AutoCloseable {
             }
         }
         return holding == 0 ? 1 : Math.max(1, total / holding);
+    }
+
+    /**
+     * Closes every partition's idle batches, kept for reuse by their next flush: the cheapest memory to free, as
+     * nothing waits for it. Returns the bytes freed.
+     */
+    private long releaseIdle() {
+        long freed = 0;
+        for (PartitionWriter writer : partitions.values()) {
+            freed += writer.releaseIdle();
+        }
+        return freed;
     }
 
     /**
@@ -522,6 +546,10 @@ public final class SinkWriter implements AutoCloseable {
                 break;
             }
             pollAll();
+            if (target != Long.MIN_VALUE) {
+                // Waiting for memory: a landed flush's batches are now idle, and only freeing them frees its memory.
+                releaseIdle();
+            }
         }
         pollAll();
     }
@@ -579,6 +607,10 @@ public final class SinkWriter implements AutoCloseable {
     private void resumeWhereFreed() {
         if (paused.isEmpty()) {
             return;
+        }
+        if (allocator.getAllocatedMemory() > budget * LOW_WATER_PERCENT / 100) {
+            // Batches kept for reuse must not keep partitions paused for memory: landed flushes left them there.
+            releaseIdle();
         }
         long inUse = allocator.getAllocatedMemory();
         if (inUse <= budget * LOW_WATER_PERCENT / 100) {

@@ -40,6 +40,7 @@ public final class TaskMetrics implements TaskMetricsMBean, AutoCloseable {
     private final LongAdder badRecords = new LongAdder();
     private final java.util.concurrent.atomic.AtomicInteger pausedPartitions = new java.util.concurrent.atomic.AtomicInteger();
     private final LongAdder pauseEvents = new LongAdder();
+    private final LongAdder batchesReused = new LongAdder();
     private final LatencyWindow encode = new LatencyWindow();
     private final LatencyWindow upload = new LatencyWindow();
 
@@ -133,6 +134,11 @@ public final class TaskMetrics implements TaskMetricsMBean, AutoCloseable {
         pausedPartitions.set(nowPaused);
     }
 
+    /** A new batch took the emptied vectors of a landed one instead of allocating its own. */
+    public void batchReused() {
+        batchesReused.increment();
+    }
+
     /** One file landed. */
     public void fileLanded(long rows, long arrowBufferBytes, long parquetFileBytes, long encodeNanos, long uploadNanos) {
         rowsLanded.add(rows);
@@ -161,6 +167,11 @@ public final class TaskMetrics implements TaskMetricsMBean, AutoCloseable {
     @Override
     public long getParquetBytesLanded() {
         return parquetBytes.sum();
+    }
+
+    @Override
+    public long getBatchesReused() {
+        return batchesReused.sum();
     }
 
     @Override

@@ -20,6 +20,9 @@ public interface TaskMetricsMBean {
     /** Files uploaded. */
     long getFilesLanded();
 
+    /** Batches opened on the emptied vectors of a landed flush's batch rather than newly allocated ones. */
+    long getBatchesReused();
+
     /** Records rejected as bad: sent to the dead-letter queue, or the one that failed the task. */
     long getBadRecords();
 

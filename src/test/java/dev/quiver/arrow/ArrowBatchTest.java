@@ -52,6 +52,40 @@ class ArrowBatchTest {
     }
 
     @Test
+    void anEmptiedBatchCountsItsRowsBytesNotTheCapacityItKept() {
+        try (ArrowBatch batch = ArrowBatch.open(ROW, allocator, "t")) {
+            for (long i = 0; i < 1000; i++) {
+                batch.append(good(i));
+            }
+            long full = batch.bufferBytes();
+            // Never emptied: what it allocated is what its rows took.
+            assertThat(batch.filledBytes()).isEqualTo(full);
+            batch.reset();
+            assertThat(batch.bufferBytes()).isEqualTo(full);
+            assertThat(batch.filledBytes()).isZero();
+            for (long i = 0; i < 500; i++) {
+                batch.append(good(i));
+            }
+            // Refilled to half: nothing allocated, and half the bytes of the last fill's rows, which used less than
+            // the doubled capacity.
+            assertThat(batch.bufferBytes()).isEqualTo(full);
+            assertThat(batch.filledBytes()).isPositive().isLessThanOrEqualTo(full / 2);
+            for (long i = 500; i < 1000; i++) {
+                batch.append(good(i));
+            }
+            assertThat(batch.filledBytes()).isGreaterThan(full / 4).isLessThanOrEqualTo(full);
+            // Past the kept capacity: the buffers grow again and count as allocated.
+            for (long i = 1000; i < 5000; i++) {
+                batch.append(good(i));
+            }
+            assertThat(batch.bufferBytes()).isGreaterThan(full);
+            assertThat(batch.filledBytes()).isEqualTo(batch.bufferBytes());
+            assertThat(batch.seal().getRowCount()).isEqualTo(5000);
+            assertThat(((BigIntVector) batch.seal().getVector("id")).get(4999)).isEqualTo(4999L);
+        }
+    }
+
+    @Test
     void failedRowIsRolledBackByTheNextAppend() {
         try (ArrowBatch batch = ArrowBatch.open(ROW, allocator, "t")) {
             batch.append(good(1));
