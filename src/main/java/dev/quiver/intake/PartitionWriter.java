@@ -269,7 +269,6 @@ final class PartitionWriter implements AutoCloseable {
         if (offset <= accepted) {
             return;
         }
-        settings.metrics().recordIn();
         if (recovering() && offset > recoveryEnd) {
             // The replayed range ended in records that no longer exist (compaction, retention): cut it here.
             flush(FlushTrigger.RECOVERY);
@@ -280,9 +279,13 @@ final class PartitionWriter implements AutoCloseable {
                 flush(due);
             }
         }
+        // Counted once handled, not on arrival: a record that found no memory or met a storage error before its
+        // append is delivered again, and must not count twice.
         try {
             append(record, offset, nowNanos);
+            settings.metrics().recordIn();
         } catch (DataException e) {
+            settings.metrics().recordIn();
             reject(record, offset, e);
         }
         if (recovering() && accepted >= recoveryEnd) {

@@ -247,6 +247,8 @@ class BackPressureTest {
         for (Map.Entry<TopicPartition, Long> e : soughtTo.entrySet()) {
             assertThat(consumer.deliveries(e.getKey(), e.getValue())).isEqualTo(2);
         }
+        // Redeliveries are not counted again.
+        assertThat(taskMetric(0, "RecordsIn")).isEqualTo(2 * perPartition);
         writer.close(List.of(tp(0), tp(1)));
         assertThat(landedSummary()).isEqualTo(expectedSummary(2, perPartition));
         assertThat(consumer.paused()).isEmpty();
