@@ -1,5 +1,6 @@
 package dev.quiver.intake;
 
+import dev.quiver.arrow.MemoryBudget;
 import dev.quiver.commit.CommitLog;
 import dev.quiver.config.QuiverSinkConfig;
 import dev.quiver.layout.FileLayout;
@@ -62,6 +63,7 @@ public final class SinkWriter implements AutoCloseable {
     private final CommitLog commitLog;
     private final ConsumerControl consumer;
     private final LongSupplier nanoClock;
+    private final MemoryBudget memory;
     private final BufferAllocator allocator;
     private final PartitionWriter.Settings settings;
     private final Map<TopicPartition, PartitionWriter> partitions = new LinkedHashMap<>();
@@ -97,10 +99,11 @@ public final class SinkWriter implements AutoCloseable {
         String prefix = config.storeUrl().prefix();
         this.commitLog = new CommitLog(store, prefix, connector);
         this.budget = config.bufferMemoryBytes();
-        // The budget is the allocator's hard limit: Arrow refuses an allocation past it rather than letting it happen.
-        this.allocator = new RootAllocator(budget);
-        this.metrics = new TaskMetrics(connector, task, allocator::getAllocatedMemory,
-                allocator::getPeakMemoryAllocation, () -> budget);
+        // The budget admits every allocation before Arrow makes it, and refuses one past it rather than letting it
+        // happen; the allocator's own limit is the same, as a backstop.
+        this.memory = new MemoryBudget(budget);
+        this.allocator = new RootAllocator(memory, budget);
+        this.metrics = new TaskMetrics(connector, task, memory::held, memory::peak, () -> budget);
         // A batch's buffers grow by doubling, so a batch larger than a quarter of the budget may not find room to grow.
         this.minFlushBytes = Math.min(config.flushMinBytes(), Math.min(config.flushMaxBytes(), budget / 4));
         this.maxBlockNanos = TimeUnit.MILLISECONDS.toNanos(Math.min(MAX_BLOCK_MS, config.maxPollIntervalMs() / 10));
@@ -284,7 +287,7 @@ public final class SinkWriter implements AutoCloseable {
                 }
                 nextDue = Math.min(nextDue, due);
             }
-            if (allocator.getAllocatedMemory() > budget * HIGH_WATER_PERCENT / 100) {
+            if (memory.held() > budget * HIGH_WATER_PERCENT / 100) {
                 relieveMemory(intake, waitUntil);
             }
             resumeWhereFreed();
@@ -302,7 +305,7 @@ public final class SinkWriter implements AutoCloseable {
         } catch (StoreException e) {
             throw storeFailure(e);
         } finally {
-            paused.logPauses(allocator.getAllocatedMemory(), budget);
+            paused.logPauses(memory.held(), budget);
         }
     }
 
@@ -346,7 +349,7 @@ public final class SinkWriter implements AutoCloseable {
         if (tryAccept(writer, record)) {
             return true;
         }
-        if (allocator.getAllocatedMemory() <= lowWater) {
+        if (memory.held() <= lowWater) {
             // Half the budget is free and still too little: the record is large. Only an empty budget tells a record
             // too large for it from one that waits for room, so every batch lands now, small ones too.
             landForMemory(0, 0);
@@ -358,7 +361,7 @@ public final class SinkWriter implements AutoCloseable {
             if (tryAccept(writer, record)) {
                 return true;
             }
-            if (allocator.getAllocatedMemory() <= writer.bufferedBytes()) {
+            if (memory.held() <= writer.bufferedBytes()) {
                 writer.rejectOversized(record, "needs more Arrow memory than buffer.memory.bytes=" + budget
                         + " leaves after landing every other batch");
                 return true;
@@ -395,7 +398,7 @@ public final class SinkWriter implements AutoCloseable {
      */
     private void relieveMemory(Map<TopicPartition, Integer> intake, long waitUntil) {
         long highWater = budget * HIGH_WATER_PERCENT / 100;
-        if (releaseIdle() > 0 && allocator.getAllocatedMemory() <= highWater) {
+        if (releaseIdle() > 0 && memory.held() <= highWater) {
             return;
         }
         long lowWater = budget * LOW_WATER_PERCENT / 100;
@@ -403,7 +406,7 @@ public final class SinkWriter implements AutoCloseable {
         awaitFlushes(partitions.values(), lowWater, waitUntil);
         // The flushes that landed meanwhile left their batches idle.
         releaseIdle();
-        if (allocator.getAllocatedMemory() > highWater && !anyFlushRunning()) {
+        if (memory.held() > highWater && !anyFlushRunning()) {
             // Nothing is uploading, so nothing will free memory by itself: every batch is below the minimum. Pausing
             // would stall the task until flush.interval.ms (10 minutes by default). Batches above the average size
             // land instead: a quiet partition is below the average and keeps its batch; only when partitions are
@@ -419,12 +422,12 @@ public final class SinkWriter implements AutoCloseable {
             awaitFlushes(partitions.values(), lowWater, waitUntil);
             releaseIdle();
         }
-        if (allocator.getAllocatedMemory() > highWater) {
+        if (memory.held() > highWater) {
             pauseBusiest(intake);
         }
         if (landed > 0) {
             LOG.info("Memory budget: landed the batches of {} partition(s) of at least {} bytes to free Arrow memory;"
-                    + " {} of {} bytes now in use", landed, minFlushBytes, allocator.getAllocatedMemory(), budget);
+                    + " {} of {} bytes now in use", landed, minFlushBytes, memory.held(), budget);
         }
     }
 
@@ -522,7 +525,7 @@ public final class SinkWriter implements AutoCloseable {
      * {@code waitUntil} (System.nanoTime) has passed, whichever comes first; then accounts for the finished flushes.
      */
     private void awaitFlushes(Collection<PartitionWriter> writers, long target, long waitUntil) {
-        while (allocator.getAllocatedMemory() > target) {
+        while (memory.held() > target) {
             List<java.util.concurrent.CompletableFuture<Void>> running = new ArrayList<>();
             for (PartitionWriter writer : writers) {
                 java.util.concurrent.CompletableFuture<Void> flush = writer.runningFlush();
@@ -608,11 +611,11 @@ public final class SinkWriter implements AutoCloseable {
         if (paused.isEmpty()) {
             return;
         }
-        if (allocator.getAllocatedMemory() > budget * LOW_WATER_PERCENT / 100) {
+        if (memory.held() > budget * LOW_WATER_PERCENT / 100) {
             // Batches kept for reuse must not keep partitions paused for memory: landed flushes left them there.
             releaseIdle();
         }
-        long inUse = allocator.getAllocatedMemory();
+        long inUse = memory.held();
         if (inUse <= budget * LOW_WATER_PERCENT / 100) {
             paused.resume(PausedPartitions.Reason.MEMORY, tp -> true,
                     inUse + " of " + budget + " Arrow bytes in use, at most half the budget");
@@ -746,14 +749,14 @@ public final class SinkWriter implements AutoCloseable {
         }
     }
 
-    /** The most Arrow buffer bytes this task held at once, as its allocator recorded it. */
+    /** The most Arrow buffer bytes this task held at once, as its allocator's budget listener counted them. */
     public long peakBufferedBytes() {
-        return allocator.getPeakMemoryAllocation();
+        return memory.peak();
     }
 
-    /** Bytes of Arrow buffers held by all open batches. */
+    /** Bytes of Arrow buffers held by all open batches and encoded chunks. */
     public long bufferedBytes() {
-        return allocator.getAllocatedMemory();
+        return memory.held();
     }
 
     /** Releases every buffer without landing it, then the allocator (which checks for leaks) and the store. */

@@ -29,7 +29,10 @@ public interface TaskMetricsMBean {
     /** Arrow bytes held by open batches now. */
     long getBufferedBytes();
 
-    /** The most Arrow bytes the task's batches held at once, as its allocator recorded it. */
+    /**
+     * The most Arrow bytes the task's batches and encoded chunks held at once, counted exactly by the budget that
+     * admits each allocation.
+     */
     long getPeakBufferedBytes();
 
     /** The task's memory budget, buffer.memory.bytes. */
