@@ -17,10 +17,6 @@ import java.util.Random;
 import java.util.Set;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AlterConfigOp;
-import org.apache.kafka.clients.admin.ConfigEntry;
-import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -57,18 +53,6 @@ class MemoryBudgetIT {
         }
     }
 
-    /**
-     * The records' timestamps lie in a fixed week of the past, older than the broker's default retention (7 days): a
-     * task that pauses a partition and seeks back would find them deleted. Keep them.
-     */
-    private void keepForever(String topic) throws Exception {
-        try (Admin admin = stack.kafka().createAdminClient()) {
-            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-            admin.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(
-                    new ConfigEntry("retention.ms", "-1"), AlterConfigOp.OpType.SET)))).all().get();
-        }
-    }
-
     private static String envelope(long id) {
         return "{\"schema\":{\"type\":\"struct\",\"optional\":false,\"fields\":["
                 + "{\"field\":\"id\",\"type\":\"int64\",\"optional\":false},"
@@ -76,16 +60,12 @@ class MemoryBudgetIT {
                 + "\"payload\":{\"id\":" + id + ",\"payload\":\"" + "p".repeat(64) + id + "\"}}";
     }
 
-    /**
-     * First in the class: its records carry timestamps of a fixed past week, which the broker's time retention may
-     * delete once its first retention check runs, about 30 s after the cluster starts; consumed early, they are safe.
-     */
+    /** The records carry timestamps of a fixed past week; ConnectStack's broker keeps them (no time retention). */
     @Test
     @Order(1)
     void thousandsOfOpenFoldersFitTheBudgetAndLandExactlyOnce() throws Exception {
         String topic = "budget";
         stack.createTopic(topic, PARTITIONS);
-        keepForever(topic);
         Random random = new Random(42);
         Set<String> paths = new HashSet<>();
         for (long id = 0; id < RECORDS; id++) {
@@ -144,8 +124,7 @@ class MemoryBudgetIT {
         try (FaultyS3Server s3 = new FaultyS3Server().start()) {
             s3.createBucket(stack.bucket());
             stack.createTopic(topic, partitions);
-            keepForever(topic);
-            for (long id = 0; id < (long) partitions * perPartition; id++) {
+                for (long id = 0; id < (long) partitions * perPartition; id++) {
                 stack.produce(topic, (int) (id % partitions), WEEK_START + id, null, envelope(id));
             }
             stack.flush();

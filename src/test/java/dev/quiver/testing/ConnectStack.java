@@ -90,14 +90,21 @@ public final class ConnectStack implements AutoCloseable {
             workerProps.put("scheduled.rebalance.max.delay.ms", "0");
             workerProps.putAll(workerOverrides);
 
+            // Tests produce records with fixed timestamps, some years in the past. The broker's default time retention
+            // (7 days) would delete them at its next check, possibly before the connector reads them: one CI run lost
+            // a topic's first 21 records that way, and the sink then started at offset 21. Keep everything.
+            java.util.Properties brokerProps = new java.util.Properties();
+            brokerProps.put("log.retention.ms", "-1");
             connect = new EmbeddedConnectCluster.Builder()
                     .name("quiver-it-" + Long.toHexString(System.nanoTime()))
                     .numWorkers(workers)
                     .numBrokers(1)
+                    .brokerProps(brokerProps)
                     .workerProps(workerProps)
                     .build();
             connect.start();
             connect.assertions().assertAtLeastNumWorkersAreUp(workers, "Connect workers did not come up");
+            assertNoTimeRetention(connect);
             Path scratch = Files.createTempDirectory("quiver-it-");
             log.info("ConnectStack up in {} ms: s3 {} bucket {}, kafka {}, {} worker(s)",
                     (System.nanoTime() - t0) / 1_000_000, s3.endpoint(), DEFAULT_BUCKET,
@@ -155,6 +162,25 @@ public final class ConnectStack implements AutoCloseable {
     // ---------------------------------------------------------------- Kafka
 
     /** Creates the topic and waits until every partition has a leader (producing earlier makes the broker bounce). */
+    /** The broker must keep old-timestamped test records; fail the set-up loudly if the override did not apply. */
+    private static void assertNoTimeRetention(EmbeddedConnectCluster connect) {
+        try (org.apache.kafka.clients.admin.Admin admin = connect.kafka().createAdminClient()) {
+            String broker = String.valueOf(admin.describeCluster().nodes().get().iterator().next().id());
+            org.apache.kafka.common.config.ConfigResource resource = new org.apache.kafka.common.config.ConfigResource(
+                    org.apache.kafka.common.config.ConfigResource.Type.BROKER, broker);
+            String retention = admin.describeConfigs(List.of(resource)).all().get().get(resource)
+                    .get("log.retention.ms").value();
+            if (!"-1".equals(retention)) {
+                throw new IllegalStateException("the test broker's log.retention.ms is " + retention + ", not -1");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("cannot read the test broker's configuration", e.getCause());
+        }
+    }
+
     public void createTopic(String topic, int partitions) {
         kafka().createTopic(topic, partitions);
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
