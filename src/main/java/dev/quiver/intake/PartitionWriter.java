@@ -751,6 +751,10 @@ final class PartitionWriter implements AutoCloseable {
     /** Flushes the batches if any threshold is reached; called after every put(), empty ones included. */
     void flushIfDue(long nowNanos) {
         retryFailed();
+        if (flushRunning()) {
+            // The retry runs: a flush now would wait for it on the task thread. The caller checks again shortly.
+            return;
+        }
         if (slots.isEmpty() || recovering()) {
             return;
         }
@@ -828,23 +832,22 @@ final class PartitionWriter implements AutoCloseable {
         }
     }
 
-    /** Retries a flush that failed earlier, on the task thread, before anything else is flushed. */
-    private void retryFailed() {
+    /**
+     * Hands a flush that failed earlier back to the flush executor, as it was, so that it writes the same keys; it
+     * runs before anything else of this partition is flushed. The task thread does not wait for it here: a retry
+     * against a stalled store can take as long as the store's timeouts, and retries of many partitions in a row
+     * would keep the consumer from polling past max.poll.interval.ms. While it runs the partition counts as flushing,
+     * so records that would start another flush wait, bounded, or pause the partition. A retry that fails again
+     * surfaces like the first failure, on a later put() or preCommit.
+     */
+    void retryFailed() {
         if (failed == null) {
             return;
         }
         finishInFlight();
         FlushJob retry = failed;
         failed = null;
-        inFlight = retry;
-        retry.done = new java.util.concurrent.CompletableFuture<>();
-        try {
-            retry.land();
-            retry.done.complete(null);
-        } catch (RuntimeException e) {
-            retry.done.completeExceptionally(e);
-        }
-        finishInFlight();
+        submit(retry);
     }
 
     /** Waits for the flush in flight, if any, and accounts for it; rethrows its failure. */

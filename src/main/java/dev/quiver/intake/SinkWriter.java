@@ -562,6 +562,9 @@ public final class SinkWriter implements AutoCloseable {
         for (PartitionWriter writer : List.copyOf(partitions.values())) {
             try {
                 writer.pollInFlight();
+                // A flush that failed on an earlier put() (which Connect then backed off from) is retried now, on the
+                // flush executor: this put() goes on meanwhile instead of waiting for storage.
+                writer.retryFailed();
             } catch (CommitLog.MarkerConflictException e) {
                 skip.add(reopen(e));
             }

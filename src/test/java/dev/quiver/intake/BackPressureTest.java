@@ -214,6 +214,62 @@ class BackPressureTest {
         assertThat(writer.peakBufferedBytes()).isLessThanOrEqualTo(BUDGET);
     }
 
+    /**
+     * A flush fails while storage is down; when Connect calls put() again, storage stalls. The retry runs on a flush
+     * thread and waits there: put() returns (without the fix it retried on the task thread and never returned, which
+     * the timeout catches), the partition's next flush waits paused behind the retry, and once storage answers every
+     * record lands once, the retried flush at the keys it first chose.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aFailedFlushIsRetriedOnAFlushThreadAndPutGoesOnWhileStorageStalls() throws Exception {
+        SimulatedConsumer consumer = new SimulatedConsumer(200);
+        long perPartition = 3000;
+        consumer.append(tp(0), records(0, perPartition));
+        consumer.append(tp(1), records(1, perPartition));
+        SinkWriter writer = writer(consumer, Map.of(QuiverSinkConfig.FLUSH_THREADS, "2",
+                QuiverSinkConfig.FLUSH_MAX_RECORDS, "500"));
+        writer.open(List.of(tp(0), tp(1)));
+        store.failAfterPuts(0);
+
+        // Connect's loop until a put() reports the failed flush; Connect then calls put() again with the same batch.
+        List<SinkRecord> batch = null;
+        RetriableException failure = null;
+        for (int round = 0; round < 2000 && failure == null; round++) {
+            batch = consumer.poll();
+            try {
+                writer.put(batch);
+            } catch (RetriableException e) {
+                failure = e;
+            }
+            sleepQuietly(2);
+        }
+        assertThat(failure).as("a put() reported the failed flush").isNotNull();
+        assertThat(failure).hasMessageContaining("injected outage");
+        assertThat(dataKeys()).isEmpty();
+
+        store.heal();
+        store.holdPuts();
+        writer.put(batch);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (store.heldPuts() == 0 && System.nanoTime() < deadline) {
+            sleepQuietly(5);
+        }
+        assertThat(store.heldPuts()).as("the retry waits for storage on a flush thread").isPositive();
+        // More rounds while storage stalls: each put() returns; nothing is reported durable.
+        drive(writer, consumer, () -> false, 50);
+        assertThat(dataKeys()).isEmpty();
+        assertThat(writer.committableOffsets()).isEmpty();
+
+        store.releasePuts();
+        drive(writer, consumer, consumer::drained, 5000);
+        assertThat(consumer.drained()).isTrue();
+        writer.close(List.of(tp(0), tp(1)));
+        assertThat(landedSummary()).isEqualTo(expectedSummary(2, perPartition));
+        assertThat(dataKeys(0)).first().asString().endsWith("+0+00000000000000000000.parquet");
+        assertThat(consumer.paused()).isEmpty();
+    }
+
     @Test
     void aRecordThatFindsNoMemoryWhileUploadsAreStuckIsSoughtBackDeliveredOnceMoreAndLandedOnce() throws Exception {
         SimulatedConsumer consumer = new SimulatedConsumer(500);
