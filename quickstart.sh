@@ -51,7 +51,9 @@ exec 7>&1 8>&2   # the terminal, for messages printed while a command's output i
 
 LOGS="$WORK/logs"
 PIDS="$WORK/pids"
-STARTED=0        # set once we own processes that must be stopped on exit
+STACK_SCRIPT=quickstart.sh
+LOG4J="-Dlog4j2.configurationFile=$REPO/quickstart/log4j2.properties"
+TOOL_HEAP=256m
 SUCCEEDED=0
 
 if [ -t 1 ]; then BOLD=$'\033[1m'; RED=$'\033[1;31m'; PLAIN=$'\033[0m'; else BOLD=; RED=; PLAIN=; fi
@@ -59,52 +61,9 @@ say()  { printf '%s==> [%3ds] %s%s\n' "$BOLD" "$SECONDS" "$*" "$PLAIN"; }
 info() { printf '           %s\n' "$*"; }
 die()  { printf '\n%sERROR:%s %s\n' "$RED" "$PLAIN" "$*" >&2; exit 1; }
 
-now_ms() {
-  local t
-  t="$(date +%s%3N 2>/dev/null || true)"
-  case "$t" in ''|*[!0-9]*) echo $(( $(date +%s) * 1000 )) ;; *) echo "$t" ;; esac
-}
-
-# ------------------------------------------------------------------ process management
-
-is_alive() { kill -0 "$1" 2>/dev/null; }
-
-# start_proc NAME CMD... : run CMD in the background, in its own session/process group when setsid exists,
-# stdout+stderr to $LOGS/NAME.log; records "NAME PID" in $PIDS.
-start_proc() {
-  local name="$1"; shift
-  if command -v setsid >/dev/null 2>&1; then
-    setsid "$@" >"$LOGS/$name.log" 2>&1 </dev/null 7>&- 8>&- &
-  else
-    "$@" >"$LOGS/$name.log" 2>&1 </dev/null 7>&- 8>&- &
-  fi
-  local pid=$!
-  echo "$name $pid" >>"$PIDS"
-  STARTED=1
-  info "$name started (pid $pid), log: $LOGS/$name.log"
-}
-
-stop_pid() {
-  local name="$1" pid="$2" i
-  is_alive "$pid" || return 0
-  # The process group (setsid made the process its leader); fall back to the process itself.
-  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-  for i in $(seq 1 60); do is_alive "$pid" || { info "stopped $name (pid $pid)"; return 0; }; sleep 0.5; done
-  kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
-  info "killed $name (pid $pid) after 30 s"
-}
-
-stop_all() {
-  [ -f "$PIDS" ] || return 0
-  local lines=() line name pid i
-  # Reverse start order: the Connect worker first (so its tasks close cleanly), then Kafka, then S3.
-  while read -r line; do lines+=("$line"); done <"$PIDS"   # (no mapfile: macOS ships bash 3.2)
-  for (( i=${#lines[@]}-1; i>=0; i-- )); do
-    read -r name pid <<<"${lines[$i]}"
-    stop_pid "$name" "$pid"
-  done
-  rm -f "$PIDS"
-}
+# Processes, ports and the stack's configs: shared with bench/e2e.sh.
+# shellcheck source=quickstart/stack-lib.sh
+. "$REPO/quickstart/stack-lib.sh"
 
 on_exit() {
   local rc=$?
@@ -139,38 +98,6 @@ if [ "$MODE" = stop ]; then
   exit 0
 fi
 
-# ------------------------------------------------------------------ ports and readiness
-
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-free_port() {   # free_port WANTED -> WANTED or the next free port above it
-  local p="$1"
-  while port_in_use "$p"; do p=$((p + 1)); [ "$p" -lt $(( $1 + 100 )) ] || die "no free port in $1..$p"; done
-  echo "$p"
-}
-
-# wait_until DESCRIPTION TIMEOUT_S PROCESS_NAME CHECK_CMD... : poll CHECK_CMD every 0.5 s; fail early if the
-# process died, with the end of its log.
-wait_until() {
-  local what="$1" timeout="$2" name="$3"; shift 3
-  local pid deadline
-  pid="$(awk -v n="$name" '$1 == n { print $2 }' "$PIDS" | tail -1)"
-  deadline=$(( $(date +%s) + timeout ))
-  until "$@" >/dev/null 2>&1; do
-    if ! is_alive "$pid"; then
-      echo "--- last lines of $LOGS/$name.log:" >&2; tail -n 40 "$LOGS/$name.log" >&2
-      die "$name exited before $what"
-    fi
-    if [ "$(date +%s)" -ge "$deadline" ]; then
-      echo "--- last lines of $LOGS/$name.log:" >&2; tail -n 40 "$LOGS/$name.log" >&2
-      die "timed out after ${timeout}s waiting for $what"
-    fi
-    sleep 0.5
-  done
-}
-
-http_ok() { curl -fsS -o /dev/null --max-time 3 "$1"; }
-
 # ------------------------------------------------------------------ prerequisites
 
 SECONDS=0
@@ -184,25 +111,13 @@ case "$JAVA_MAJOR" in ''|*[!0-9]*) die "cannot parse the Java version from 'java
 [ "$JAVA_MAJOR" -ge 17 ] || die "Java $JAVA_VERSION found; Quiver and this quickstart need Java 17 or newer"
 command -v mvn >/dev/null 2>&1 || die "mvn not found: install Apache Maven 3.8+ and put it on PATH"
 for tool in curl unzip awk sed; do command -v "$tool" >/dev/null 2>&1 || die "$tool not found; please install it"; done
-info "java $JAVA_VERSION, $(mvn -v 2>/dev/null | head -1 | sed 's/\x1b\[[0-9;]*m//g')"
+# The first line through sed, not head: with pipefail, a reader that closes early could fail mvn.
+info "java $JAVA_VERSION, $(mvn -v 2>/dev/null | sed -n '1{s/\x1b\[[0-9;]*m//g;p;}')"
 
 # A stack left up by --keep-running still owns the work dir and the ports.
-if [ -f "$PIDS" ]; then
-  while read -r name pid; do
-    is_alive "$pid" && die "a previous quickstart is still running ($name, pid $pid); stop it with: $0 --stop"
-  done <"$PIDS"
-fi
-if [ -e "$WORK" ]; then
-  [ -f "$WORK/.quiver-quickstart" ] || die "$WORK exists and was not made by this script; remove it or set QS_WORK_DIR"
-  rm -rf "$WORK"
-fi
-mkdir -p "$LOGS" "$WORK/plugins" "$WORK/classpath" "$WORK/kafka-data" "$WORK/s3-data" "$WORK/landed"
-touch "$WORK/.quiver-quickstart"
-trap on_exit EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
-trap 'exit 141' PIPE
+die_if_running quickstart "stop it with: $0 --stop"
+fresh_work_dir .quiver-quickstart QS_WORK_DIR "$WORK/classpath" "$WORK/landed"
+trap_exits on_exit
 
 # ------------------------------------------------------------------ build
 
@@ -213,126 +128,40 @@ else
   mvn -B -q -DskipTests package >"$LOGS/build.log" 2>&1 \
     || { tail -n 40 "$LOGS/build.log" >&2; die "the build failed; full output in $LOGS/build.log"; }
 fi
-# shellcheck disable=SC2012  # newest zip first; names are ours
-ZIP="$(ls -t target/components/packages/*.zip 2>/dev/null | head -1 || true)"
-[ -n "$ZIP" ] || die "no plugin zip in target/components/packages/ (did the build run?)"
-unzip -q "$ZIP" -d "$WORK/plugins"
+unpack_plugin
 info "plugin: $ZIP -> $WORK/plugins/"
 
 say "Resolving the runtime classpaths (quickstart/pom.xml)"
-# Cached in target/ across runs; re-resolved when quickstart/pom.xml changes or a jar is missing from ~/.m2.
-CP_CACHE="$REPO/target/quickstart-classpath"
-mkdir -p "$CP_CACHE"
-cached_cp_ok() {
-  local f="$1" jar
-  [ -s "$f" ] && [ "$f" -nt quickstart/pom.xml ] || return 1
-  while read -r jar; do [ -f "$jar" ] || return 1; done < <(tr ':' '\n' <"$f")
-}
+resolve_classpaths "$REPO/target/quickstart-classpath"
+# A copy in the work dir, for the command --keep-running suggests.
 for profile in kafka s3proxy report; do
-  if ! cached_cp_ok "$CP_CACHE/$profile.classpath"; then
-    mvn -B -q -f quickstart/pom.xml -P"$profile" dependency:build-classpath \
-        -Dmdep.outputFile="$CP_CACHE/$profile.classpath" >>"$LOGS/build.log" 2>&1 \
-      || { tail -n 40 "$LOGS/build.log" >&2; die "resolving the $profile classpath failed; see $LOGS/build.log"; }
-  fi
-  cp "$CP_CACHE/$profile.classpath" "$WORK/classpath/$profile.classpath"
+  cp "$REPO/target/quickstart-classpath/$profile.classpath" "$WORK/classpath/$profile.classpath"
 done
-KAFKA_CP="$(cat "$WORK/classpath/kafka.classpath")"
-S3PROXY_CP="$(cat "$WORK/classpath/s3proxy.classpath")"
-REPORT_CP="$(cat "$WORK/classpath/report.classpath")"
 T_BUILT=$SECONDS
 
-LOG4J="-Dlog4j2.configurationFile=$REPO/quickstart/log4j2.properties"
-kafka_tool() { java -Xmx256m "-Dlog4j2.configurationFile=$REPO/quickstart/log4j2-tools.properties" -cp "$KAFKA_CP" "$@"; }
-report_tool() { java -cp "$REPORT_CP" "$REPO/quickstart/QuickstartReport.java" "$@" \
-  --endpoint "$S3_ENDPOINT" --access-key "$S3_ACCESS_KEY" --secret-key "$S3_SECRET_KEY" --bucket "$BUCKET"; }
-
-# ------------------------------------------------------------------ ports
-
-pick_port() {   # pick_port VAR: replace a busy port by the next free one, and say so
-  local var="$1" want="${!1}" got
-  got="$(free_port "$want")"
-  [ "$got" = "$want" ] || info "port $want is busy; using $got for $var"
-  printf -v "$var" '%s' "$got"
-}
-pick_port KAFKA_PORT
-[ "$CONTROLLER_PORT" != "$KAFKA_PORT" ] || CONTROLLER_PORT=$((KAFKA_PORT + 1))
-pick_port CONTROLLER_PORT
-pick_port S3_PORT
-pick_port CONNECT_PORT
-S3_ENDPOINT="http://127.0.0.1:$S3_PORT"
-CONNECT_URL="http://127.0.0.1:$CONNECT_PORT"
-BOOTSTRAP="127.0.0.1:$KAFKA_PORT"
+pick_ports
 
 # ------------------------------------------------------------------ S3 (s3proxy)
 
 say "Starting the local S3 server (s3proxy) on $S3_ENDPOINT"
-cat >"$WORK/s3proxy.conf" <<EOF
-s3proxy.endpoint=$S3_ENDPOINT
-s3proxy.authorization=aws-v2-or-v4
-s3proxy.identity=$S3_ACCESS_KEY
-s3proxy.credential=$S3_SECRET_KEY
-# Objects are plain files under this directory: <basedir>/<bucket>/<key>
-jclouds.provider=filesystem
-jclouds.filesystem.basedir=$WORK/s3-data
-EOF
-start_proc s3proxy java -Xmx256m "$LOG4J" -cp "$S3PROXY_CP" org.gaul.s3proxy.Main --properties "$WORK/s3proxy.conf"
+start_s3proxy 256m
 
 # ------------------------------------------------------------------ Kafka (KRaft, combined broker + controller)
 
 say "Starting Kafka (KRaft broker+controller) on $BOOTSTRAP"
-cat >"$WORK/server.properties" <<EOF
-process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:$CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
-controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
-log.dirs=$WORK/kafka-data
-num.partitions=1
-offsets.topic.replication.factor=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
-group.initial.rebalance.delay.ms=0
-EOF
-CLUSTER_ID="$(kafka_tool kafka.tools.StorageTool random-uuid 2>>"$LOGS/kafka-format.log")" \
-  || { cat "$LOGS/kafka-format.log" >&2; die "kafka.tools.StorageTool random-uuid failed"; }
-kafka_tool kafka.tools.StorageTool format -t "$CLUSTER_ID" -c "$WORK/server.properties" >>"$LOGS/kafka-format.log" 2>&1 \
-  || { cat "$LOGS/kafka-format.log" >&2; die "formatting the Kafka storage failed"; }
-start_proc kafka java -Xms256m -Xmx512m "$LOG4J" -cp "$KAFKA_CP" kafka.Kafka "$WORK/server.properties"
+start_kafka 256m 512m
 
-wait_until "s3proxy to listen on $S3_PORT" 60 s3proxy port_in_use "$S3_PORT"
-report_tool make-bucket >"$LOGS/make-bucket.log" 2>&1 \
-  || { cat "$LOGS/make-bucket.log" >&2; die "creating bucket $BUCKET on $S3_ENDPOINT failed"; }
+make_bucket
 info "bucket s3://$BUCKET ready ($S3_ENDPOINT, access key $S3_ACCESS_KEY, secret $S3_SECRET_KEY)"
-
-wait_until "Kafka to listen on $KAFKA_PORT" 90 kafka port_in_use "$KAFKA_PORT"
-wait_until "Kafka to finish starting" 90 kafka grep -q "Kafka Server started" "$LOGS/kafka.log"
+wait_for_kafka
 
 # ------------------------------------------------------------------ Connect worker (distributed)
 
 say "Starting a Kafka Connect worker (distributed mode), REST on $CONNECT_URL"
-{
-  cat config/connect-distributed.properties
-  echo
-  echo "# ---- overrides written by quickstart.sh ----"
-  echo "bootstrap.servers=$BOOTSTRAP"
-  echo "listeners=http://127.0.0.1:$CONNECT_PORT"
-  echo "rest.advertised.host.name=127.0.0.1"
-  echo "rest.advertised.port=$CONNECT_PORT"
-  echo "plugin.path=$WORK/plugins"
-} >"$WORK/connect-distributed.properties"
-# shellcheck disable=SC2086  # QS_CONNECT_OPTS is a list of JVM options
-start_proc connect java -Xms256m -Xmx1g ${QS_CONNECT_OPTS:-} "$LOG4J" -cp "$KAFKA_CP" \
-  org.apache.kafka.connect.cli.ConnectDistributed "$WORK/connect-distributed.properties"
+start_connect connect 1g "${QS_CONNECT_OPTS:-}"
 
 say "Creating topic $TOPIC (3 partitions)"
-kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOTSTRAP" --create --if-not-exists \
-  --topic "$TOPIC" --partitions 3 --replication-factor 1 >"$LOGS/topic-create.log" 2>&1 \
-  || { cat "$LOGS/topic-create.log" >&2; die "creating topic $TOPIC failed"; }
+create_topic "$TOPIC" 3 "$LOGS/topic-create.log"
 
 # ------------------------------------------------------------------ demo events
 
@@ -369,16 +198,11 @@ kafka_tool org.apache.kafka.tools.ConsoleProducer --bootstrap-server "$BOOTSTRAP
   --reader-property parse.key=true --command-property acks=all --command-property linger.ms=20 \
   <"$WORK/events.tsv" >"$LOGS/producer.log" 2>&1 \
   || { tail -n 40 "$LOGS/producer.log" >&2; die "producing the demo events failed"; }
-IN_TOPIC="$(kafka_tool org.apache.kafka.tools.GetOffsetShell --bootstrap-server "$BOOTSTRAP" --topic "$TOPIC" \
-  2>>"$LOGS/producer.log" | awk -F: '{ s += $NF } END { print s + 0 }')"
+IN_TOPIC="$(topic_records "$TOPIC" "$LOGS/producer.log")"
 [ "$IN_TOPIC" = "$EVENTS" ] || die "the topic holds $IN_TOPIC records, expected $EVENTS; see $LOGS/producer.log"
 info "$IN_TOPIC events in $TOPIC (sample: $WORK/events.tsv)"
 
-wait_until "the Connect REST API at $CONNECT_URL" 120 connect http_ok "$CONNECT_URL/connectors"
-# Read the whole answer first: with pipefail, grep -q closing the pipe early could fail curl and this check.
-PLUGINS="$(curl -fsS "$CONNECT_URL/connector-plugins" || true)"
-[[ "$PLUGINS" == *dev.quiver.QuiverSinkConnector* ]] \
-  || die "the Connect worker did not load dev.quiver.QuiverSinkConnector from $WORK/plugins; see $LOGS/connect.log"
+wait_for_worker connect 120
 info "worker up; plugin dev.quiver.QuiverSinkConnector loaded"
 
 # ------------------------------------------------------------------ register the connector

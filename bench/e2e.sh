@@ -75,53 +75,26 @@ S3_SECRET_KEY=quiver-bench-secret
 LOGS="$WORK/logs"
 PIDS="$WORK/pids"
 RESULTS="$WORK/results.tsv"
-STARTED=0
+STACK_SCRIPT=bench/e2e.sh
+LOG4J="-Dlog4j2.configurationFile=$HERE/e2e/log4j2.properties"
+TOOL_HEAP=512m
 
 say()  { printf '==> [%4ds] %s\n' "$SECONDS" "$*"; }
 info() { printf '            %s\n' "$*"; }
 die()  { printf '\nERROR: %s\n' "$*" >&2; exit 1; }
-now_ms() { date +%s%3N; }
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 
-# ------------------------------------------------------------------ processes (as quickstart.sh does it)
+# Processes, ports and the stack's configs: shared with quickstart.sh.
+# shellcheck source=quickstart/stack-lib.sh
+. "$REPO/quickstart/stack-lib.sh"
 
-is_alive() { kill -0 "$1" 2>/dev/null; }
-
-start_proc() {   # start_proc NAME CMD... : background, own session, output to $LOGS/NAME.log, "NAME PID" to $PIDS
-  local name="$1"; shift
-  setsid "$@" >"$LOGS/$name.log" 2>&1 </dev/null &
-  local pid=$!
-  echo "$name $pid" >>"$PIDS"
-  STARTED=1
-  LAST_PID=$pid
-  info "$name started (pid $pid), log: $LOGS/$name.log"
-}
-
-stop_pid() {
-  local name="$1" pid="$2" i
-  is_alive "$pid" || return 0
-  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-  for i in $(seq 1 60); do is_alive "$pid" || { info "stopped $name (pid $pid)"; return 0; }; sleep 0.5; done
-  kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
-  info "killed $name (pid $pid) after 30 s"
-}
+# ------------------------------------------------------------------ processes
 
 stop_named() {   # stop_named NAME: stop the processes of that name, drop them from $PIDS
   local name="$1" n pid
   [ -f "$PIDS" ] || return 0
   while read -r n pid; do [ "$n" = "$name" ] && stop_pid "$n" "$pid"; done <"$PIDS"
   awk -v n="$name" '$1 != n' "$PIDS" >"$PIDS.tmp" && mv "$PIDS.tmp" "$PIDS"
-}
-
-stop_all() {
-  [ -f "$PIDS" ] || return 0
-  local lines=() line name pid i
-  while read -r line; do lines+=("$line"); done <"$PIDS"
-  for (( i=${#lines[@]}-1; i>=0; i-- )); do
-    read -r name pid <<<"${lines[$i]}"
-    stop_pid "$name" "$pid"
-  done
-  rm -f "$PIDS"
 }
 
 on_exit() {
@@ -135,45 +108,16 @@ on_exit() {
   exit "$rc"
 }
 
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() {
-  local p="$1"
-  while port_in_use "$p"; do p=$((p + 1)); [ "$p" -lt $(( $1 + 100 )) ] || die "no free port in $1..$p"; done
-  echo "$p"
-}
-pick_port() { local var="$1" got; got="$(free_port "${!1}")"; printf -v "$var" '%s' "$got"; }
-
-wait_until() {   # wait_until DESCRIPTION TIMEOUT_S PID LOGNAME CHECK_CMD...
-  local what="$1" timeout="$2" pid="$3" name="$4"; shift 4
-  local deadline=$(( $(date +%s) + timeout ))
-  until "$@" >/dev/null 2>&1; do
-    is_alive "$pid" || { tail -n 40 "$LOGS/$name.log" >&2; die "$name exited before $what"; }
-    [ "$(date +%s)" -lt "$deadline" ] || { tail -n 40 "$LOGS/$name.log" >&2; die "timed out waiting for $what"; }
-    sleep 0.5
-  done
-}
-http_ok() { curl -fsS -o /dev/null --max-time 3 "$1"; }
-
 # ------------------------------------------------------------------ set up
 
 SECONDS=0
 for tool in java javac jcmd mvn curl unzip awk setsid; do command -v "$tool" >/dev/null || die "$tool not found"; done
-if [ -f "$PIDS" ]; then
-  while read -r name pid; do is_alive "$pid" && die "a previous e2e run is still running ($name, pid $pid)"; done <"$PIDS"
-fi
-if [ -e "$WORK" ]; then
-  [ -f "$WORK/.quiver-e2e" ] || die "$WORK exists and was not made by this script; remove it or set E2E_WORK_DIR"
-  rm -rf "$WORK"
-fi
-mkdir -p "$LOGS" "$WORK/plugins" "$WORK/classes" "$WORK/kafka-data" "$WORK/s3-data" "$WORK/jfr"
-touch "$WORK/.quiver-e2e"
-trap on_exit EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
+die_if_running "e2e run"
+fresh_work_dir .quiver-e2e E2E_WORK_DIR "$WORK/classes" "$WORK/jfr"
+trap_exits on_exit
 
 say "Machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo), \
-$(java -version 2>&1 | head -1), load average $(loadavg)"
+$(java -version 2>&1 | sed -n 1p), load average $(loadavg)"
 
 if [ "$SKIP_BUILD" = 1 ]; then
   say "Skipping the build (E2E_SKIP_BUILD=1)"
@@ -181,102 +125,35 @@ else
   say "Building the plugin zip (mvn -DskipTests package)"
   mvn -B -q -DskipTests package >"$LOGS/build.log" 2>&1 || { tail -n 40 "$LOGS/build.log" >&2; die "build failed"; }
 fi
-ZIP="$(ls -t target/components/packages/*.zip 2>/dev/null | head -1 || true)"
-[ -n "$ZIP" ] || die "no plugin zip in target/components/packages/"
-unzip -q "$ZIP" -d "$WORK/plugins"
+unpack_plugin
 info "plugin: $ZIP"
 
 say "Resolving runtime classpaths (quickstart/pom.xml profiles kafka, s3proxy, report)"
-CP_CACHE="$REPO/target/e2e-classpath"
-mkdir -p "$CP_CACHE"
-cached_cp_ok() {
-  local f="$1" jar
-  [ -s "$f" ] && [ "$f" -nt quickstart/pom.xml ] || return 1
-  while read -r jar; do [ -f "$jar" ] || return 1; done < <(tr ':' '\n' <"$f")
-}
-for profile in kafka s3proxy report; do
-  if ! cached_cp_ok "$CP_CACHE/$profile.classpath"; then
-    mvn -B -q -f quickstart/pom.xml -P"$profile" dependency:build-classpath \
-        -Dmdep.outputFile="$CP_CACHE/$profile.classpath" >>"$LOGS/build.log" 2>&1 \
-      || { tail -n 40 "$LOGS/build.log" >&2; die "resolving the $profile classpath failed"; }
-  fi
-done
-KAFKA_CP="$(cat "$CP_CACHE/kafka.classpath")"
-S3PROXY_CP="$(cat "$CP_CACHE/s3proxy.classpath")"
-REPORT_CP="$(cat "$CP_CACHE/report.classpath")"
+resolve_classpaths "$REPO/target/e2e-classpath"
 
 javac -nowarn -d "$WORK/classes" -cp "$KAFKA_CP" "$HERE/e2e/E2eProduce.java" >>"$LOGS/build.log" 2>&1 \
   && javac -nowarn -d "$WORK/classes" -cp "$REPORT_CP" "$HERE/e2e/E2eLanding.java" >>"$LOGS/build.log" 2>&1 \
   && javac -nowarn -d "$WORK/classes" "$HERE/e2e/JfrTop.java" >>"$LOGS/build.log" 2>&1 \
   || { tail -n 40 "$LOGS/build.log" >&2; die "compiling bench/e2e/*.java failed"; }
 
-LOG4J="-Dlog4j2.configurationFile=$HERE/e2e/log4j2.properties"
-TOOLS_LOG4J="-Dlog4j2.configurationFile=$REPO/quickstart/log4j2-tools.properties"
-kafka_tool() { java -Xmx512m "$TOOLS_LOG4J" -cp "$KAFKA_CP" "$@"; }
-
-pick_port KAFKA_PORT
-[ "$CONTROLLER_PORT" != "$KAFKA_PORT" ] || CONTROLLER_PORT=$((KAFKA_PORT + 1))
-pick_port CONTROLLER_PORT
-pick_port S3_PORT
-pick_port CONNECT_PORT
-S3_ENDPOINT="http://127.0.0.1:$S3_PORT"
-CONNECT_URL="http://127.0.0.1:$CONNECT_PORT"
-BOOTSTRAP="127.0.0.1:$KAFKA_PORT"
+pick_ports
 
 # ------------------------------------------------------------------ S3 and Kafka
 
 say "Starting s3proxy on $S3_ENDPOINT (filesystem store: $WORK/s3-data)"
-cat >"$WORK/s3proxy.conf" <<EOF
-s3proxy.endpoint=$S3_ENDPOINT
-s3proxy.authorization=aws-v2-or-v4
-s3proxy.identity=$S3_ACCESS_KEY
-s3proxy.credential=$S3_SECRET_KEY
-jclouds.provider=filesystem
-jclouds.filesystem.basedir=$WORK/s3-data
-EOF
-start_proc s3proxy java -Xmx512m "$LOG4J" -cp "$S3PROXY_CP" org.gaul.s3proxy.Main --properties "$WORK/s3proxy.conf"
-S3PROXY_PID=$LAST_PID
+start_s3proxy 512m
 
 say "Starting Kafka (KRaft broker+controller) on $BOOTSTRAP"
-cat >"$WORK/server.properties" <<EOF
-process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:$CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
-controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
-log.dirs=$WORK/kafka-data
-num.partitions=1
-offsets.topic.replication.factor=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
-group.initial.rebalance.delay.ms=0
-log.retention.hours=-1
-log.segment.bytes=1073741824
-EOF
-CLUSTER_ID="$(kafka_tool kafka.tools.StorageTool random-uuid 2>>"$LOGS/kafka-format.log")"
-kafka_tool kafka.tools.StorageTool format -t "$CLUSTER_ID" -c "$WORK/server.properties" >>"$LOGS/kafka-format.log" 2>&1 \
-  || { cat "$LOGS/kafka-format.log" >&2; die "formatting the Kafka storage failed"; }
-start_proc kafka java -Xms1g -Xmx1g "$LOG4J" -cp "$KAFKA_CP" kafka.Kafka "$WORK/server.properties"
-KAFKA_PID=$LAST_PID
+start_kafka 1g 1g log.retention.hours=-1 log.segment.bytes=1073741824
 
-wait_until "s3proxy to listen" 60 "$S3PROXY_PID" s3proxy port_in_use "$S3_PORT"
-java -cp "$REPORT_CP" "$REPO/quickstart/QuickstartReport.java" make-bucket --endpoint "$S3_ENDPOINT" \
-  --access-key "$S3_ACCESS_KEY" --secret-key "$S3_SECRET_KEY" --bucket "$BUCKET" >"$LOGS/make-bucket.log" 2>&1 \
-  || { cat "$LOGS/make-bucket.log" >&2; die "creating bucket $BUCKET failed"; }
-wait_until "Kafka to start" 90 "$KAFKA_PID" kafka grep -q "Kafka Server started" "$LOGS/kafka.log"
+make_bucket
+wait_for_kafka
 
 # ------------------------------------------------------------------ topics and events
 
 say "Creating topics $ENVELOPE_TOPIC and $PLAIN_TOPIC ($PARTITIONS partitions each)"
 for t in "$ENVELOPE_TOPIC" "$PLAIN_TOPIC"; do
-  kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOTSTRAP" --create --topic "$t" \
-    --partitions "$PARTITIONS" --replication-factor 1 >>"$LOGS/topics.log" 2>&1 \
-    || { cat "$LOGS/topics.log" >&2; die "creating topic $t failed"; }
+  create_topic "$t" "$PARTITIONS" "$LOGS/topics.log"
 done
 
 say "Producing $EVENTS events to each topic (compression.type=$PRODUCER_COMPRESSION)"
@@ -288,8 +165,7 @@ kv() { tr ' ' '\n' <"$1" | awk -F= -v t="$2" -v k="$3" '$1 == "topic" { cur = $2
 declare -A AVG_BYTES
 for t in "$ENVELOPE_TOPIC" "$PLAIN_TOPIC"; do
   AVG_BYTES[$t]="$(kv "$LOGS/produce.log" "$t" avg.record.bytes)"
-  n="$(kafka_tool org.apache.kafka.tools.GetOffsetShell --bootstrap-server "$BOOTSTRAP" --topic "$t" 2>>"$LOGS/topics.log" \
-    | awk -F: '{ s += $NF } END { print s + 0 }')"
+  n="$(topic_records "$t" "$LOGS/topics.log")"
   [ "$n" = "$EVENTS" ] || die "topic $t holds $n records, expected $EVENTS"
 done
 info "sample plain event:    $(head -c 400 < <(kafka_tool org.apache.kafka.tools.consumer.ConsoleConsumer \
@@ -328,32 +204,12 @@ done
 WORKER_PID=
 start_worker() {   # start_worker RUN_NAME
   local run="$1"
-  {
-    cat config/connect-distributed.properties
-    echo
-    echo "# ---- overrides written by bench/e2e.sh ----"
-    echo "bootstrap.servers=$BOOTSTRAP"
-    echo "group.id=quiver-e2e"
-    echo "config.storage.topic=quiver-e2e-configs"
-    echo "offset.storage.topic=quiver-e2e-offsets"
-    echo "status.storage.topic=quiver-e2e-status"
-    echo "listeners=http://127.0.0.1:$CONNECT_PORT"
-    echo "rest.advertised.host.name=127.0.0.1"
-    echo "rest.advertised.port=$CONNECT_PORT"
-    echo "plugin.path=$WORK/plugins"
-  } >"$WORK/connect-distributed.properties"
-  # shellcheck disable=SC2086  # CONNECT_OPTS is a list of JVM options
-  start_proc "connect-$run" java -Xms256m "-Xmx$CONNECT_HEAP" $CONNECT_OPTS "$LOG4J" -cp "$KAFKA_CP" \
-    org.apache.kafka.connect.cli.ConnectDistributed "$WORK/connect-distributed.properties"
+  start_connect "connect-$run" "$CONNECT_HEAP" "$CONNECT_OPTS" group.id=quiver-e2e \
+    config.storage.topic=quiver-e2e-configs offset.storage.topic=quiver-e2e-offsets \
+    status.storage.topic=quiver-e2e-status
   WORKER_PID=$LAST_PID
-  wait_until "the Connect REST API" 180 "$WORKER_PID" "connect-$run" http_ok "$CONNECT_URL/connectors"
+  wait_for_worker "connect-$run" 180
   [ "$(cat "/proc/$WORKER_PID/comm")" = java ] || die "pid $WORKER_PID is not the worker's JVM; cannot read its RSS"
-  local i
-  for i in $(seq 1 60); do
-    curl -fsS "$CONNECT_URL/connector-plugins" 2>/dev/null | grep -q 'dev.quiver.QuiverSinkConnector' && return 0
-    sleep 1
-  done
-  die "the worker did not load dev.quiver.QuiverSinkConnector; see $LOGS/connect-$run.log"
 }
 
 proc_cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
@@ -439,7 +295,7 @@ run_landing() {
        END { printf "            worker log: %d files, %d rows, encode %.1fs, upload %.1fs in total; triggers:", n, r,
          e / 1000, u / 1000; for (k in tr) printf " %s=%d", k, tr[k]; print "" }' "$LOGS/connect-$name.log"
   grep -E ' (ERROR|WARN) ' "$LOGS/connect-$name.log" | grep -v -E 'NetworkClient|UNKNOWN_TOPIC|LEADER_NOT' \
-    | head -5 | sed 's/^/            log: /' || true
+    | sed -n "1,5s/^/            log: /p" || true
   curl -fsS -X DELETE "$CONNECT_URL/connectors/$name" >/dev/null 2>&1 || true
   sleep 2
   stop_named "connect-$name"
