@@ -20,11 +20,13 @@ import java.util.Objects;
  * once its rows are in the file. Only flush jobs touch an instance, one at a time.
  */
 final class FileUpload implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FileUpload.class);
     private final String key;
     private final StreamingParquetFile file;
     private final ObjectStore store;
     private ObjectStore.Upload upload;
     private int nextPart = 1;
+    private boolean completionSent;
     private boolean landed;
     private long arrowBytes;
     private long encodeNanos;
@@ -90,11 +92,33 @@ final class FileUpload implements AutoCloseable {
         }
         if (upload != null) {
             long start = System.nanoTime();
-            upload.complete();
+            complete();
             uploadNanos += System.nanoTime() - start;
         }
         landed = true;
         file.close();
+    }
+
+    /**
+     * Completes the multipart upload. S3 may complete it and lose only its answer; the retry's completion then finds
+     * no such upload, which would fail the flush for good although the file is there. So a completion sent before
+     * that fails again is checked against the key: an object there is this file. Nothing else writes the key: it
+     * belongs to this flush, and an earlier attempt of the same flush (a replay after a crash) wrote the same rows.
+     */
+    private void complete() {
+        boolean sentBefore = completionSent;
+        completionSent = true;
+        try {
+            upload.complete();
+        } catch (StoreException e) {
+            if (!sentBefore || !store.exists(key)) {
+                throw e;
+            }
+            LOG.info("The upload of {} was completed by an earlier attempt whose answer was lost ({}); the file is at"
+                    + " its key", key, e.getMessage());
+            // If instead the upload is still open (the object is an earlier attempt's), drop its parts.
+            upload.abort();
+        }
     }
 
     private void send(ObjectStore.PartBytes part, boolean last) {

@@ -229,6 +229,36 @@ class StreamedFilesTest {
         assertLandedOnce(copyOut(KEY0), rows);
     }
 
+    /**
+     * S3 completes the multipart upload but its answer is lost: the flush fails retriably, and its retry's completion
+     * finds no such upload. The file is at its key, so the retry counts it as landed instead of failing the task.
+     */
+    @Test
+    void aCompletionWhoseAnswerWasLostIsFoundLandedByTheRetry() throws Exception {
+        long rows = 50_000;
+        SinkWriter writer = writer(Map.of(QuiverSinkConfig.FLUSH_MAX_RECORDS, Long.toString(rows)));
+        writer.open(List.of(P0));
+        deliver(writer, 0, rows - 5_000);
+        assertThat(store.partsUploaded()).isPositive();
+        store.loseNextCompletionResponse();
+        List<SinkRecord> last = records(rows - 5_000, rows);
+        assertThatThrownBy(() -> writer.put(last)).isInstanceOf(RetriableException.class)
+                .hasMessageContaining("injected timeout after completing the upload of " + KEY0);
+        assertThat(dataKeys()).containsExactly(KEY0);
+        assertThat(writer.committableOffsets()).isEmpty();
+
+        // Connect calls put() again with the same records: the retry finds the file and the flush is done.
+        writer.put(last);
+        assertThat(writer.committableOffsets()).containsEntry(P0,
+                new org.apache.kafka.clients.consumer.OffsetAndMetadata(rows));
+        assertThat(store.uploadsCompleted()).isEqualTo(1);
+        assertThat(store.openUploads()).isEmpty();
+        assertThat(dataKeys()).containsExactly(KEY0);
+        assertLandedOnce(copyOut(KEY0), rows);
+        writer.close(List.of(P0));
+        assertThat(dataKeys()).containsExactly(KEY0);
+    }
+
     @Test
     void aCrashMidFileIsReplayedFromTheMarkerToTheSameKey() throws Exception {
         long rows = 50_000;

@@ -21,6 +21,7 @@ public final class InMemoryObjectStore implements ObjectStore {
     private boolean closed;
     private boolean failForever;
     private boolean loseResponse;
+    private boolean loseCompletionResponse;
     private int succeedBeforeFailing;
     private boolean holding;
     private int held;
@@ -91,6 +92,11 @@ public final class InMemoryObjectStore implements ObjectStore {
             throw new StoreException("injected timeout after writing " + key, null, true);
         }
         return version(data);
+    }
+
+    /** The next multipart completion lands the object, but its caller sees a timeout, as when a response is lost. */
+    public synchronized void loseNextCompletionResponse() {
+        this.loseCompletionResponse = true;
     }
 
     /** The next conditional write lands, but its caller sees a timeout, as when a response is lost. */
@@ -239,6 +245,10 @@ public final class InMemoryObjectStore implements ObjectStore {
                 objects.put(key, whole.toByteArray());
                 openUploads.remove(this);
                 uploadsCompleted.incrementAndGet();
+                if (loseCompletionResponse) {
+                    loseCompletionResponse = false;
+                    throw new StoreException("injected timeout after completing the upload of " + key, null, true);
+                }
             }
         }
 
