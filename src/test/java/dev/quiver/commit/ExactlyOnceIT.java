@@ -13,13 +13,11 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -182,30 +180,20 @@ class ExactlyOnceIT {
         // task frozen in put() for 7 s loses its partitions (the zombie round).
         stack = ConnectStack.start(2, Map.of("task.shutdown.graceful.timeout.ms", "60000",
                 "consumer.max.poll.interval.ms", String.valueOf(MAX_POLL_INTERVAL.toMillis())));
-        Map<String, Object> props = new HashMap<>();
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        producer = stack.kafka().createProducer(props);
+        producer = stack.createProducer(Map.of(ProducerConfig.LINGER_MS_CONFIG, 5));
     }
 
     @AfterAll
     void stopStack() {
         summaries.forEach(s -> log.info("{}", s));
         try {
-            if (producer != null) {
-                producer.close(Duration.ofSeconds(5));
+            // The stack closes the producer it made.
+            if (stack != null) {
+                stack.close();
             }
         } finally {
-            try {
-                if (stack != null) {
-                    stack.close();
-                }
-            } finally {
-                if (s3 != null) {
-                    s3.close();
-                }
+            if (s3 != null) {
+                s3.close();
             }
         }
     }
@@ -340,14 +328,14 @@ class ExactlyOnceIT {
     private void outageRound(Run run) {
         run.rounds++;
         produceWave(run, SMALL_WAVE);
-        sleep(700); // let the tasks buffer the wave; the interval flush comes due while S3 is down
+        ConnectStack.sleep(700); // let the tasks buffer the wave; the interval flush comes due while S3 is down
         s3.stop();
         run.outages++;
         run.event("S3 stopped");
         // more than flush.max.records per partition: a size flush fails in the middle of a put() that carries
         // records, so Connect must redeliver them, and they must not land twice
         produceWave(run, BIG_WAVE);
-        sleep(OUTAGE.toMillis());
+        ConnectStack.sleep(OUTAGE.toMillis());
         s3.start();
         run.event("S3 restarted");
         produceWave(run, SMALL_WAVE);
@@ -373,7 +361,7 @@ class ExactlyOnceIT {
                 throw new AssertionError("no flush was attempted within 30 s of the write cut; connectors:\n"
                         + stack.describeAllConnectors());
             }
-            sleep(50);
+            ConnectStack.sleep(50);
         }
         WorkerHandle victim = workerRunning(run, taskId);
         run.event("a flush was cut (" + (s3.refusedWrites() - refusedBefore) + " PUT(s) refused); stopping " + victim
@@ -426,7 +414,7 @@ class ExactlyOnceIT {
                 s3.releaseStalled();
                 throw new AssertionError("no data file of " + partition + " was written within 30 s");
             }
-            sleep(50);
+            ConnectStack.sleep(50);
         }
         String held = s3.stalledWrites().get(0);
         run.event("PUT of " + held + " held: the task writing " + partition + " is frozen in the middle of a flush");
@@ -449,7 +437,7 @@ class ExactlyOnceIT {
                             + " max.poll.interval.ms), no other task rewrote " + key + "; connectors:\n"
                             + stack.describeAllConnectors());
                 }
-                sleep(250);
+                ConnectStack.sleep(250);
             }
             run.zombies++;
             run.event("the new owner of " + partition + " rewrote " + key + " "
@@ -460,9 +448,9 @@ class ExactlyOnceIT {
             produceWave(run, SMALL_WAVE);
             long releaseBy = heldAt + Duration.ofSeconds(27).toNanos();
             while (!markersRecordFlushesThroughEnd(run) && System.nanoTime() < releaseBy) {
-                sleep(200);
+                ConnectStack.sleep(200);
             }
-            sleep(500); // the files of those flushes
+            ConnectStack.sleep(500); // the files of those flushes
             run.event("new owner's markers " + (markersRecordFlushesThroughEnd(run) ? "cover" : "do NOT yet cover")
                     + " the latest wave " + (System.nanoTime() - heldAt) / 1_000_000 + " ms into the freeze;"
                     + " releasing the frozen old owner");
@@ -495,7 +483,7 @@ class ExactlyOnceIT {
                 if (System.nanoTime() > deadline) {
                     throw new AssertionError("no data file of " + partition + " was written within 30 s");
                 }
-                sleep(50);
+                ConnectStack.sleep(50);
             }
             String held = s3.stalledWrites().get(0);
             long heldAt = System.nanoTime();
@@ -505,7 +493,7 @@ class ExactlyOnceIT {
             while (System.nanoTime() < holdUntil) {
                 assertThat(s3.listKeys(BUCKET, held)).as("%s written while its first PUT is held: another task took"
                         + " %s over, so the task was frozen past max.poll.interval.ms", held, partition).isEmpty();
-                sleep(250);
+                ConnectStack.sleep(250);
             }
             assertThat(pauseEvents(run)).as("pauses of %s while its upload was held", partition)
                     .isGreaterThan(pausesBefore);
@@ -550,7 +538,7 @@ class ExactlyOnceIT {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("the assignment of " + run.name + " did not settle within 60 s: " + perTask);
             }
-            sleep(250);
+            ConnectStack.sleep(250);
         }
     }
 
@@ -631,16 +619,7 @@ class ExactlyOnceIT {
             }
         }
         producer.flush();
-        try {
-            for (Future<RecordMetadata> f : sent) {
-                f.get();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("producing a test record failed", e.getCause());
-        }
+        ConnectStack.awaitAcks(sent);
     }
 
     // ------------------------------------------------------------------------------------------------ landing
@@ -688,7 +667,7 @@ class ExactlyOnceIT {
                         + stack.describeAllConnectors());
             }
             deleteQuietly(dir);
-            sleep(1000);
+            ConnectStack.sleep(1000);
         }
     }
 
@@ -930,15 +909,6 @@ class ExactlyOnceIT {
             walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {
             // temp files: best effort
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -21,7 +21,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -47,20 +46,13 @@ class BadInputCorpusIT {
     @BeforeAll
     void start() {
         stack = ConnectStack.start(1);
-        Map<String, Object> props = new HashMap<>();
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
-        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 32 * 1024 * 1024);
-        props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 96L * 1024 * 1024);
-        producer = stack.kafka().createProducer(props);
+        producer = stack.createProducer(Map.of(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 32 * 1024 * 1024,
+                ProducerConfig.BUFFER_MEMORY_CONFIG, 96L * 1024 * 1024));
     }
 
     @AfterAll
     void stop() {
-        if (producer != null) {
-            producer.close(Duration.ofSeconds(5));
-        }
+        // The stack closes the producer it made.
         if (stack != null) {
             stack.close();
         }
@@ -68,14 +60,7 @@ class BadInputCorpusIT {
 
     /** Sends and returns the record's offset. */
     private long send(String topic, byte[] value) {
-        try {
-            return producer.send(new ProducerRecord<>(topic, 0, null, value)).get().offset();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("producing failed", e.getCause());
-        }
+        return ConnectStack.sendAndAwait(producer, new ProducerRecord<>(topic, 0, null, value)).offset();
     }
 
     private static byte[] utf8(String s) {
@@ -89,10 +74,7 @@ class BadInputCorpusIT {
     private Map<String, String> config(String name, Map<String, String> decoding) {
         Map<String, String> overrides = new HashMap<>(decoding);
         overrides.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
-        overrides.put("errors.tolerance", "all");
-        overrides.put("errors.deadletterqueue.topic.name", name + "-dlq");
-        overrides.put("errors.deadletterqueue.topic.replication.factor", "1");
-        overrides.put("errors.deadletterqueue.context.headers.enable", "true");
+        overrides.putAll(ConnectStack.deadLettersTo(name + "-dlq"));
         overrides.put("flush.interval.ms", "2000");
         return stack.connectorConfig(name, name, overrides);
     }
@@ -103,8 +85,7 @@ class BadInputCorpusIT {
         for (ConsumerRecord<byte[], byte[]> record : stack.readDeadLetters(name + "-dlq", expected, TIMEOUT)) {
             String reason = ConnectStack.deadLetterReason(record);
             assertThat(reason).as("dead letter carries its reason").isNotNull();
-            long offset = Long.parseLong(new String(record.headers().lastHeader("__connect.errors.offset").value(),
-                    StandardCharsets.UTF_8));
+            long offset = ConnectStack.deadLetterOffset(record);
             reasons.put(offset, reason);
         }
         return reasons;

@@ -1,39 +1,17 @@
 package dev.quiver.decode;
 
+import static dev.quiver.decode.DecodingSettings.DESCRIPTOR_SET;
+import static dev.quiver.decode.DecodingSettings.errors;
+import static dev.quiver.decode.DecodingSettings.props;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.quiver.QuiverSinkConnector;
 import dev.quiver.config.QuiverSinkConfig;
-import java.util.Base64;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.stream.Collectors;
 import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.common.config.ConfigValue;
 import org.junit.jupiter.api.Test;
 
 /** The value.* settings as Connect sees them: errors on the field at fault, in the constructor and in validate(). */
 class DecodingConfigTest {
-    private static final String SET = Base64.getEncoder().encodeToString(
-            TestProtos.descriptorSet(false).toByteArray());
-
-    private static Map<String, String> props(String... pairs) {
-        Map<String, String> props = new HashMap<>();
-        props.put(QuiverSinkConfig.STORE_URL, "file:///tmp/quiver-decoding-config-test");
-        for (int i = 0; i < pairs.length; i += 2) {
-            props.put(pairs[i], pairs[i + 1]);
-        }
-        return props;
-    }
-
-    private static Map<String, List<String>> errors(Map<String, String> props) {
-        return new QuiverSinkConnector().validate(props).configValues().stream()
-                .filter(v -> !v.errorMessages().isEmpty())
-                .collect(Collectors.toMap(ConfigValue::name, ConfigValue::errorMessages));
-    }
-
     @Test
     void validSettingsBuildADecoder() {
         QuiverSinkConfig json = new QuiverSinkConfig(props("value.format", "json", "value.json.schema",
@@ -41,16 +19,16 @@ class DecodingConfigTest {
         assertThat(json.valueDecoder()).isInstanceOf(JsonDecoder.class);
         assertThat(json.valueDecoder()).as("a new decoder per task").isNotSameAs(json.valueDecoder());
         QuiverSinkConfig pb = new QuiverSinkConfig(props("value.format", "protobuf",
-                "value.protobuf.descriptor.set", SET, "value.protobuf.message", "test.v1.Everything"));
+                "value.protobuf.descriptor.set", DESCRIPTOR_SET, "value.protobuf.message", "test.v1.Everything"));
         assertThat(pb.valueDecoder()).isInstanceOf(ProtobufDecoder.class);
         assertThat(new QuiverSinkConfig(props("value.format", "json")).valueDecoder()).isNull();
-        assertThat(errors(props("value.format", "protobuf", "value.protobuf.descriptor.set", SET,
+        assertThat(errors(props("value.format", "protobuf", "value.protobuf.descriptor.set", DESCRIPTOR_SET,
                 "value.protobuf.message", "test.v1.Everything"))).isEmpty();
     }
 
     @Test
     void errorsAttachToTheFieldAtFault() {
-        assertThat(errors(props("value.format", "protobuf", "value.protobuf.descriptor.set", SET,
+        assertThat(errors(props("value.format", "protobuf", "value.protobuf.descriptor.set", DESCRIPTOR_SET,
                 "value.protobuf.message", "test.v1.Typo")))
                 .containsOnlyKeys("value.protobuf.message")
                 .extractingByKey("value.protobuf.message").asString()
@@ -64,12 +42,12 @@ class DecodingConfigTest {
                 .containsOnlyKeys("value.json.schema")
                 .extractingByKey("value.json.schema").asString().contains("is an array without an 'items' schema");
         assertThat(errors(props("value.format", "protobuf", "value.protobuf.wire.format", "avro",
-                "value.protobuf.descriptor.set", SET, "value.protobuf.message", "test.v1.Everything")))
+                "value.protobuf.descriptor.set", DESCRIPTOR_SET, "value.protobuf.message", "test.v1.Everything")))
                 .containsOnlyKeys("value.protobuf.wire.format");
         assertThat(errors(props("value.format", "protobuf"))).containsOnlyKeys("value.protobuf.descriptor.set");
 
         assertThatThrownBy(() -> new QuiverSinkConfig(props("value.format", "protobuf",
-                "value.protobuf.descriptor.set", SET, "value.protobuf.message", "test.v1.Typo")))
+                "value.protobuf.descriptor.set", DESCRIPTOR_SET, "value.protobuf.message", "test.v1.Typo")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("value.protobuf.message");
     }
 }

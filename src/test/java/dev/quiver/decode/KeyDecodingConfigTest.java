@@ -1,43 +1,24 @@
 package dev.quiver.decode;
 
+import static dev.quiver.decode.DecodingSettings.DESCRIPTOR_SET;
+import static dev.quiver.decode.DecodingSettings.errors;
+import static dev.quiver.decode.DecodingSettings.props;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.quiver.QuiverSinkConnector;
 import dev.quiver.config.QuiverSinkConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.connect.data.Schema;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The key.* settings as Connect sees them: the decoder they build, and errors on the key.* field at fault. */
 class KeyDecodingConfigTest {
-    private static final String SET = Base64.getEncoder().encodeToString(
-            TestProtos.descriptorSet(false).toByteArray());
     private static final String KEY_SCHEMA = "{\"type\": \"object\", \"properties\": {\"id\": {\"type\": \"integer\"}}}";
-
-    private static Map<String, String> props(String... pairs) {
-        Map<String, String> props = new HashMap<>();
-        props.put(QuiverSinkConfig.STORE_URL, "file:///tmp/quiver-key-decoding-config-test");
-        for (int i = 0; i < pairs.length; i += 2) {
-            props.put(pairs[i], pairs[i + 1]);
-        }
-        return props;
-    }
-
-    private static Map<String, List<String>> errors(Map<String, String> props) {
-        return new QuiverSinkConnector().validate(props).configValues().stream()
-                .filter(v -> !v.errorMessages().isEmpty())
-                .collect(Collectors.toMap(ConfigValue::name, ConfigValue::errorMessages));
-    }
 
     @Test
     void eachFormatBuildsItsKeyDecoding(@TempDir Path dir) throws Exception {
@@ -58,8 +39,9 @@ class KeyDecodingConfigTest {
         assertThat(new QuiverSinkConfig(props("key.format", "json", "key.json.schema.file", schemaFile.toString()))
                 .keyDecoding().decoder().valueSchema().type()).isEqualTo(Schema.Type.STRING);
 
-        QuiverSinkConfig pb = new QuiverSinkConfig(props("key.format", "protobuf", "key.protobuf.descriptor.set", SET,
-                "key.protobuf.message", "test.v1.Address", "key.protobuf.wire.format", "plain"));
+        QuiverSinkConfig pb = new QuiverSinkConfig(props("key.format", "protobuf",
+                "key.protobuf.descriptor.set", DESCRIPTOR_SET, "key.protobuf.message", "test.v1.Address",
+                "key.protobuf.wire.format", "plain"));
         assertThat(((ProtobufDecoder) pb.keyDecoding().decoder()).message().getFullName())
                 .isEqualTo("test.v1.Address");
         assertThat(pb.valueDecoder()).as("the value is untouched").isNull();
@@ -68,7 +50,7 @@ class KeyDecodingConfigTest {
     @Test
     void protobufKeysFallBackToTheValuesDescriptorSet(@TempDir Path dir) throws Exception {
         QuiverSinkConfig inline = new QuiverSinkConfig(props("value.format", "protobuf",
-                "value.protobuf.descriptor.set", SET, "value.protobuf.message", "test.v1.Everything",
+                "value.protobuf.descriptor.set", DESCRIPTOR_SET, "value.protobuf.message", "test.v1.Everything",
                 "key.format", "protobuf", "key.protobuf.message", "test.v1.Address"));
         assertThat(((ProtobufDecoder) inline.keyDecoding().decoder()).message().getFullName())
                 .isEqualTo("test.v1.Address");
@@ -93,12 +75,12 @@ class KeyDecodingConfigTest {
 
     @Test
     void errorsAttachToTheKeyFieldAtFault() {
-        assertThat(errors(props("key.format", "protobuf", "key.protobuf.descriptor.set", SET,
+        assertThat(errors(props("key.format", "protobuf", "key.protobuf.descriptor.set", DESCRIPTOR_SET,
                 "key.protobuf.message", "test.v1.Typo")))
                 .containsOnlyKeys("key.protobuf.message")
                 .extractingByKey("key.protobuf.message").asString()
                 .contains("'test.v1.Typo' is not a message of the descriptor set");
-        assertThat(errors(props("key.format", "protobuf", "key.protobuf.descriptor.set", SET)))
+        assertThat(errors(props("key.format", "protobuf", "key.protobuf.descriptor.set", DESCRIPTOR_SET)))
                 .containsOnlyKeys("key.protobuf.message")
                 .extractingByKey("key.protobuf.message").asString()
                 .contains("is required with key.format=protobuf");
@@ -118,10 +100,10 @@ class KeyDecodingConfigTest {
                 "key.json.schema.file", "/nowhere.json")))
                 .containsKey("key.json.schema.file");
         assertThat(errors(props("key.format", "protobuf", "key.protobuf.wire.format", "avro",
-                "key.protobuf.descriptor.set", SET, "key.protobuf.message", "test.v1.Address")))
+                "key.protobuf.descriptor.set", DESCRIPTOR_SET, "key.protobuf.message", "test.v1.Address")))
                 .containsOnlyKeys("key.protobuf.wire.format");
         // A message without fields would make an empty struct column, which Parquet cannot store.
-        assertThat(errors(props("key.format", "protobuf", "key.protobuf.descriptor.set", SET,
+        assertThat(errors(props("key.format", "protobuf", "key.protobuf.descriptor.set", DESCRIPTOR_SET,
                 "key.protobuf.message", "test.v1.Outer")))
                 .containsOnlyKeys("key.protobuf.message")
                 .extractingByKey("key.protobuf.message").asString().contains("'test.v1.Outer' has no fields");
@@ -129,7 +111,7 @@ class KeyDecodingConfigTest {
         assertThat(errors(props("key.format", "json", "key.json.schema", KEY_SCHEMA))).isEmpty();
 
         assertThatThrownBy(() -> new QuiverSinkConfig(props("key.format", "protobuf",
-                "key.protobuf.descriptor.set", SET, "key.protobuf.message", "test.v1.Typo")))
+                "key.protobuf.descriptor.set", DESCRIPTOR_SET, "key.protobuf.message", "test.v1.Typo")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("key.protobuf.message");
     }
 
@@ -141,7 +123,7 @@ class KeyDecodingConfigTest {
         assertThatThrownBy(() -> new QuiverSinkConfig(noKeyColumn))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("key.format");
         assertThat(errors(props("key.format", "connect", "metadata.columns", "offset"))).isEmpty();
-        assertThat(errors(props("key.format", "protobuf", "key.protobuf.descriptor.set", SET,
+        assertThat(errors(props("key.format", "protobuf", "key.protobuf.descriptor.set", DESCRIPTOR_SET,
                 "key.protobuf.message", "test.v1.Address", "metadata.columns", "key,offset"))).isEmpty();
     }
 }

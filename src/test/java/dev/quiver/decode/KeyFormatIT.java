@@ -18,10 +18,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,18 +48,12 @@ class KeyFormatIT {
     @BeforeAll
     void start() {
         stack = ConnectStack.start(1);
-        Map<String, Object> props = new HashMap<>();
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
-        producer = stack.kafka().createProducer(props);
+        producer = stack.createProducer(Map.of());
     }
 
     @AfterAll
     void stop() {
-        if (producer != null) {
-            producer.close(Duration.ofSeconds(5));
-        }
+        // The stack closes the producer it made.
         if (stack != null) {
             stack.close();
         }
@@ -69,14 +61,7 @@ class KeyFormatIT {
 
     /** Sends to partition 0 and returns the record's offset. */
     private long send(String topic, byte[] key, byte[] value) {
-        try {
-            return producer.send(new ProducerRecord<>(topic, 0, key, value)).get().offset();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("producing failed", e.getCause());
-        }
+        return ConnectStack.sendAndAwait(producer, new ProducerRecord<>(topic, 0, key, value)).offset();
     }
 
     private static byte[] utf8(String s) {
@@ -87,12 +72,19 @@ class KeyFormatIT {
         Map<String, String> overrides = new HashMap<>(decoding);
         overrides.put("key.converter", BYTES);
         overrides.put("value.converter", BYTES);
-        overrides.put("errors.tolerance", "all");
-        overrides.put("errors.deadletterqueue.topic.name", name + "-dlq");
-        overrides.put("errors.deadletterqueue.topic.replication.factor", "1");
-        overrides.put("errors.deadletterqueue.context.headers.enable", "true");
+        overrides.putAll(ConnectStack.deadLettersTo(name + "-dlq"));
         overrides.put("flush.interval.ms", "2000");
         return stack.connectorConfig(name, name, overrides);
+    }
+
+    /** Reads the dead letters and maps each original offset, dead-lettered once, to the reason Connect recorded. */
+    private Map<Long, String> deadLetters(String name, int expected) {
+        Map<Long, String> dead = new LinkedHashMap<>();
+        for (ConsumerRecord<byte[], byte[]> record : stack.readDeadLetters(name + "-dlq", expected, TIMEOUT)) {
+            long offset = ConnectStack.deadLetterOffset(record);
+            assertThat(dead.put(offset, ConnectStack.deadLetterReason(record))).as("dead-lettered once").isNull();
+        }
+        return dead;
     }
 
     @Test
@@ -182,12 +174,7 @@ class KeyFormatIT {
                     : Arrays.asList(offset, false, key.get(0), key.get(1), key.get(2))));
             assertThat(rows).containsExactlyElementsOf(want);
         }
-        Map<Long, String> dead = new LinkedHashMap<>();
-        for (ConsumerRecord<byte[], byte[]> record : stack.readDeadLetters(name + "-dlq", expectedBad.size(), TIMEOUT)) {
-            long offset = Long.parseLong(new String(record.headers().lastHeader("__connect.errors.offset").value(),
-                    StandardCharsets.UTF_8));
-            assertThat(dead.put(offset, ConnectStack.deadLetterReason(record))).as("dead-lettered once").isNull();
-        }
+        Map<Long, String> dead = deadLetters(name, expectedBad.size());
         assertThat(dead.keySet()).containsExactlyInAnyOrderElementsOf(expectedBad.keySet());
         expectedBad.forEach((offset, phrase) -> assertThat(dead.get(offset))
                 .contains("topic '" + name + "'", "partition 0", "offset " + offset, phrase));
@@ -265,12 +252,7 @@ class KeyFormatIT {
             goodIds.forEach((offset, keyId) -> want.add(Arrays.asList(offset, keyId, "r", null)));
             assertThat(rows).containsExactlyElementsOf(want);
         }
-        Map<Long, String> dead = new LinkedHashMap<>();
-        for (ConsumerRecord<byte[], byte[]> record : stack.readDeadLetters(name + "-dlq", expectedBad.size(), TIMEOUT)) {
-            long offset = Long.parseLong(new String(record.headers().lastHeader("__connect.errors.offset").value(),
-                    StandardCharsets.UTF_8));
-            assertThat(dead.put(offset, ConnectStack.deadLetterReason(record))).as("dead-lettered once").isNull();
-        }
+        Map<Long, String> dead = deadLetters(name, expectedBad.size());
         assertThat(dead.keySet()).containsExactlyInAnyOrderElementsOf(expectedBad.keySet());
         expectedBad.forEach((offset, phrase) -> assertThat(dead.get(offset))
                 .contains("topic '" + name + "'", "partition 0", "offset " + offset, phrase));

@@ -1,30 +1,23 @@
 package dev.quiver.intake;
 
+import static dev.quiver.intake.WriterFixture.TOPIC;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quiver.config.QuiverSinkConfig;
 import dev.quiver.testing.InMemoryObjectStore;
 import dev.quiver.testing.ParquetReadback;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
-import javax.management.MBeanServer;
-import javax.management.ObjectName;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.data.Schema;
-import org.apache.kafka.connect.data.SchemaBuilder;
-import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -42,42 +35,26 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class BackPressureTest {
-    private static final String TOPIC = "events";
     private static final long BUDGET = 1024L * 1024;
-    private static final Schema VALUE = SchemaBuilder.struct()
-            .field("id", Schema.INT64_SCHEMA)
-            .field("name", Schema.STRING_SCHEMA)
-            .build();
+    private static final Schema VALUE = WriterFixture.ID_NAME;
     private static final String PADDING = "x".repeat(100);
 
     @TempDir
     Path tmp;
 
-    private final InMemoryObjectStore store = new InMemoryObjectStore();
-    private final AtomicLong clock = new AtomicLong();
-    private final List<SinkWriter> writers = new ArrayList<>();
+    private final WriterFixture fixture = new WriterFixture("bp", Map.of(
+            QuiverSinkConfig.BUFFER_MEMORY_BYTES, Long.toString(BUDGET),
+            QuiverSinkConfig.FLUSH_MAX_RECORDS, "1000000",
+            QuiverSinkConfig.FLUSH_INTERVAL_MS, "60000",
+            // put() may wait a tenth of this for uploads: 100 ms, so held uploads cost the test little time.
+            "consumer.override.max.poll.interval.ms", "1000"));
+    private final InMemoryObjectStore store = fixture.store();
 
     @AfterEach
     void closeWriters() {
         store.releasePuts();
         // Closing checks the Arrow allocator: a leaked buffer fails the test here.
-        writers.forEach(SinkWriter::close);
-    }
-
-    private SinkWriter writer(ConsumerControl consumer, Map<String, String> overrides) {
-        Map<String, String> props = new HashMap<>();
-        props.put(QuiverSinkConfig.STORE_URL, "s3a://bucket/landing");
-        props.put(QuiverSinkConfig.BUFFER_MEMORY_BYTES, Long.toString(BUDGET));
-        props.put(QuiverSinkConfig.FLUSH_MAX_RECORDS, "1000000");
-        props.put(QuiverSinkConfig.FLUSH_INTERVAL_MS, "60000");
-        // put() may wait a tenth of this for uploads: 100 ms, so held uploads cost the test little time.
-        props.put("consumer.override.max.poll.interval.ms", "1000");
-        props.putAll(overrides);
-        DeadLetters none = (record, reason) -> CompletableFuture.failedFuture(new AssertionError("no dead letters"));
-        SinkWriter writer = new SinkWriter(new QuiverSinkConfig(props), store, "bp", Integer.toString(writers.size()),
-                consumer, none, false, clock::get);
-        writers.add(writer);
-        return writer;
+        fixture.close();
     }
 
     private static TopicPartition tp(int partition) {
@@ -88,8 +65,7 @@ class BackPressureTest {
     private static List<SinkRecord> records(int partition, long count) {
         return LongStream.range(0, count).mapToObj(offset -> {
             long id = partition * 1_000_000L + offset;
-            return new SinkRecord(TOPIC, partition, null, null, VALUE,
-                    new Struct(VALUE).put("id", id).put("name", PADDING + id), offset);
+            return WriterFixture.record(partition, offset, WriterFixture.idAndName(VALUE, id, PADDING + id));
         }).collect(Collectors.toList());
     }
 
@@ -131,23 +107,9 @@ class BackPressureTest {
         }
     }
 
-    private List<String> dataKeys(int partition) {
-        return store.list("landing/" + TOPIC + "/partition=" + partition + "/").stream()
-                .filter(k -> k.endsWith(".parquet")).sorted().collect(Collectors.toList());
-    }
-
-    private List<String> dataKeys() {
-        return store.list("landing/").stream().filter(k -> k.endsWith(".parquet")).sorted().collect(Collectors.toList());
-    }
-
     /** count(*), count(DISTINCT id) and the sum of ids over every landed file. */
     private List<Object> landedSummary() throws Exception {
-        Path dir = Files.createTempDirectory(tmp, "landed");
-        for (String key : dataKeys()) {
-            Path file = dir.resolve(key);
-            Files.createDirectories(file.getParent());
-            Files.write(file, store.get(key).orElseThrow());
-        }
+        Path dir = fixture.landedDir(tmp);
         try (ParquetReadback duck = new ParquetReadback()) {
             return duck.queryLists("SELECT count(*), count(DISTINCT id), sum(id)::BIGINT, min(typeof(id)),"
                     + " count(*) FILTER (WHERE name <> '" + PADDING + "' || id) FROM " + ParquetReadback.table(dir))
@@ -166,12 +128,6 @@ class BackPressureTest {
         return List.of(rows, rows, sum, "BIGINT", 0L);
     }
 
-    private static Object taskMetric(int task, String attribute) throws Exception {
-        MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
-        return jmx.getAttribute(new ObjectName("dev.quiver:type=sink-task-metrics,connector=\"bp\",task=\"" + task
-                + "\""), attribute);
-    }
-
     @Test
     void stuckUploadsPausePartitionsInsteadOfBlockingAndEverythingLandsOnceWhenTheyRecover() throws Exception {
         int partitions = 4;
@@ -182,7 +138,7 @@ class BackPressureTest {
             consumer.append(tp(p), records(p, perPartition));
             tps.add(tp(p));
         }
-        SinkWriter writer = writer(consumer, Map.of(QuiverSinkConfig.FLUSH_THREADS, "2",
+        SinkWriter writer = fixture.writer(consumer, Map.of(QuiverSinkConfig.FLUSH_THREADS, "2",
                 QuiverSinkConfig.FLUSH_MIN_BYTES, Long.toString(32 * 1024)));
         writer.open(tps);
         store.holdPuts();
@@ -192,9 +148,9 @@ class BackPressureTest {
         drive(writer, consumer, () -> consumer.paused().size() == partitions, 2000);
         assertThat(consumer.paused()).containsExactlyInAnyOrderElementsOf(tps);
         assertThat(store.heldPuts()).isPositive();
-        assertThat(dataKeys()).isEmpty();
+        assertThat(fixture.dataKeys()).isEmpty();
         assertThat(writer.committableOffsets()).isEmpty();
-        assertThat(taskMetric(0, "PausedPartitions")).isEqualTo(partitions);
+        assertThat(fixture.taskMetric(writer, "PausedPartitions")).isEqualTo(partitions);
         assertThat(writer.bufferedBytes()).isLessThanOrEqualTo(BUDGET);
         // Each paused partition was sought back to the first record it could not take, and nothing was skipped.
         for (Map.Entry<TopicPartition, Long> seek : consumer.seekCalls()) {
@@ -209,8 +165,8 @@ class BackPressureTest {
         assertThat(landedSummary()).isEqualTo(expectedSummary(partitions, perPartition));
         assertThat(consumer.paused()).isEmpty();
         assertThat(consumer.resumeCalls()).isNotEmpty();
-        assertThat(taskMetric(0, "PausedPartitions")).isEqualTo(0);
-        assertThat((Long) taskMetric(0, "PauseEvents")).isGreaterThanOrEqualTo(partitions);
+        assertThat(fixture.taskMetric(writer, "PausedPartitions")).isEqualTo(0);
+        assertThat((Long) fixture.taskMetric(writer, "PauseEvents")).isGreaterThanOrEqualTo(partitions);
         assertThat(writer.peakBufferedBytes()).isLessThanOrEqualTo(BUDGET);
     }
 
@@ -276,7 +232,7 @@ class BackPressureTest {
         long perPartition = 5000;
         consumer.append(tp(0), records(0, perPartition));
         consumer.append(tp(1), records(1, perPartition));
-        SinkWriter writer = writer(consumer, Map.of(QuiverSinkConfig.FLUSH_THREADS, "1",
+        SinkWriter writer = fixture.writer(consumer, Map.of(QuiverSinkConfig.FLUSH_THREADS, "1",
                 QuiverSinkConfig.FLUSH_MIN_BYTES, Long.toString(128 * 1024)));
         writer.open(List.of(tp(0), tp(1)));
         store.holdPuts();
@@ -304,7 +260,7 @@ class BackPressureTest {
             assertThat(consumer.deliveries(e.getKey(), e.getValue())).isEqualTo(2);
         }
         // Redeliveries are not counted again.
-        assertThat(taskMetric(0, "RecordsIn")).isEqualTo(2 * perPartition);
+        assertThat(fixture.taskMetric(writer, "RecordsIn")).isEqualTo(2 * perPartition);
         writer.close(List.of(tp(0), tp(1)));
         assertThat(landedSummary()).isEqualTo(expectedSummary(2, perPartition));
         assertThat(consumer.paused()).isEmpty();
@@ -316,7 +272,7 @@ class BackPressureTest {
         long perPartition = 1000;
         consumer.append(tp(0), records(0, perPartition));
         consumer.append(tp(1), records(1, perPartition));
-        SinkWriter writer = writer(consumer, Map.of(QuiverSinkConfig.FLUSH_THREADS, "2",
+        SinkWriter writer = fixture.writer(consumer, Map.of(QuiverSinkConfig.FLUSH_THREADS, "2",
                 QuiverSinkConfig.FLUSH_MAX_RECORDS, "100"));
         writer.open(List.of(tp(0), tp(1)));
         store.holdPuts();
@@ -337,7 +293,7 @@ class BackPressureTest {
         assertThat(consumer.deliveries(tp(0), 200)).isEqualTo(2);
         writer.close(List.of(tp(0), tp(1)));
         assertThat(landedSummary()).isEqualTo(expectedSummary(2, perPartition));
-        assertThat(dataKeys(0)).hasSize(10);
+        assertThat(fixture.dataKeys(0)).hasSize(10);
     }
 
     /** 60 quiet partitions of one record, then one busy partition pushing the budget past its high-water mark. */
@@ -366,13 +322,13 @@ class BackPressureTest {
         for (int p = 0; p <= 60; p++) {
             consumer.append(tp(p), List.of());
         }
-        SinkWriter writer = writer(consumer, Map.of(QuiverSinkConfig.FLUSH_THREADS, "0",
+        SinkWriter writer = fixture.writer(consumer, Map.of(QuiverSinkConfig.FLUSH_THREADS, "0",
                 QuiverSinkConfig.FLUSH_MIN_BYTES, Long.toString(64 * 1024)));
         quietPartitionsAndOneBusy(writer);
 
-        assertThat(dataKeys(0)).isNotEmpty();
+        assertThat(fixture.dataKeys(0)).isNotEmpty();
         for (int p = 1; p <= 60; p++) {
-            assertThat(dataKeys(p)).as("partition %d", p).isEmpty();
+            assertThat(fixture.dataKeys(p)).as("partition %d", p).isEmpty();
         }
         // Landing the busy partition was enough: nothing had to be paused.
         assertThat(consumer.pauseCalls()).isEmpty();
@@ -385,12 +341,12 @@ class BackPressureTest {
         for (int p = 0; p <= 60; p++) {
             consumer.append(tp(p), List.of());
         }
-        SinkWriter writer = writer(consumer, Map.of(QuiverSinkConfig.FLUSH_THREADS, "0",
+        SinkWriter writer = fixture.writer(consumer, Map.of(QuiverSinkConfig.FLUSH_THREADS, "0",
                 QuiverSinkConfig.FLUSH_MIN_BYTES, "0"));
         quietPartitionsAndOneBusy(writer);
 
         // The same input as above: the budget now also cuts one-record files of quiet partitions.
-        long quietLanded = LongStream.rangeClosed(1, 60).filter(p -> !dataKeys((int) p).isEmpty()).count();
+        long quietLanded = LongStream.rangeClosed(1, 60).filter(p -> !fixture.dataKeys((int) p).isEmpty()).count();
         assertThat(quietLanded).isPositive();
     }
 
@@ -406,20 +362,20 @@ class BackPressureTest {
         }
         // The default minimum (1 MiB, capped at a quarter of the 1 MiB budget) is far above any batch here, and the
         // interval never comes: the clock does not move. Only landing batches below the minimum can free memory.
-        SinkWriter writer = writer(consumer, Map.of(QuiverSinkConfig.FLUSH_THREADS, "0",
+        SinkWriter writer = fixture.writer(consumer, Map.of(QuiverSinkConfig.FLUSH_THREADS, "0",
                 QuiverSinkConfig.FLUSH_INTERVAL_MS, "3600000"));
         writer.open(tps);
 
         drive(writer, consumer, consumer::drained, 2000);
         assertThat(consumer.drained()).as("every record delivered without the interval's help").isTrue();
-        assertThat(dataKeys()).as("batches below the minimum landed for memory").isNotEmpty();
+        assertThat(fixture.dataKeys()).as("batches below the minimum landed for memory").isNotEmpty();
         assertThat(writer.peakBufferedBytes()).isLessThanOrEqualTo(BUDGET);
         writer.close(tps);
         assertThat(landedSummary()).isEqualTo(expectedSummary(partitions, perPartition));
         assertThat(consumer.paused()).isEmpty();
         for (int p = 0; p < partitions; p++) {
             // Only batches above the average land for memory: each partition is cut a few times, not per record.
-            assertThat(dataKeys(p)).as("partition %d", p).hasSizeLessThanOrEqualTo(4);
+            assertThat(fixture.dataKeys(p)).as("partition %d", p).hasSizeLessThanOrEqualTo(4);
         }
     }
 
@@ -432,7 +388,7 @@ class BackPressureTest {
             consumer.append(tp(p), records(p, 6000));
             tps.add(tp(p));
         }
-        SinkWriter writer = writer(consumer, Map.of(QuiverSinkConfig.FLUSH_THREADS, "2",
+        SinkWriter writer = fixture.writer(consumer, Map.of(QuiverSinkConfig.FLUSH_THREADS, "2",
                 QuiverSinkConfig.FLUSH_MIN_BYTES, Long.toString(32 * 1024)));
         writer.open(tps);
         // Uploads stuck: the budget fills with batches in flight and the task pauses partitions.
@@ -452,13 +408,9 @@ class BackPressureTest {
                 pausedBefore.size()));
         // What the revoked partition buffered landed on close, after its held upload: every file is whole and the
         // offsets it covers start at 0 with no gap.
-        assertThat(dataKeys(revoked.partition())).isNotEmpty();
+        assertThat(fixture.dataKeys(revoked.partition())).isNotEmpty();
         Path dir = Files.createTempDirectory(tmp, "revoked");
-        for (String key : dataKeys(revoked.partition())) {
-            Path file = dir.resolve(key);
-            Files.createDirectories(file.getParent());
-            Files.write(file, store.get(key).orElseThrow());
-        }
+        fixture.copyOut(dir, fixture.dataKeys(revoked.partition()));
         long first = revoked.partition() * 1_000_000L;
         try (ParquetReadback duck = new ParquetReadback()) {
             List<Object> summary = duck.queryLists("SELECT min(id), count(*), count(DISTINCT id), max(id) - min(id) + 1"

@@ -1,26 +1,20 @@
 package dev.quiver.intake;
 
+import static dev.quiver.intake.WriterFixture.P0;
+import static dev.quiver.intake.WriterFixture.P1;
+import static dev.quiver.intake.WriterFixture.TOPIC;
+import static dev.quiver.intake.WriterFixture.incompressibleName;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quiver.config.QuiverSinkConfig;
-import dev.quiver.testing.InMemoryObjectStore;
 import dev.quiver.testing.ParquetReadback;
-import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
-import javax.management.ObjectName;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.data.Schema;
-import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -33,119 +27,40 @@ import org.junit.jupiter.api.io.TempDir;
  * closed with the partition. Every writer is closed after each test, which closes its allocator and fails on a leak.
  */
 class BatchReuseTest {
-    private static final String TOPIC = "events";
-    private static final TopicPartition P0 = new TopicPartition(TOPIC, 0);
-    private static final TopicPartition P1 = new TopicPartition(TOPIC, 1);
     private static final long MIB = 1024 * 1024;
-    private static final Schema V1 = SchemaBuilder.struct()
-            .field("id", Schema.INT64_SCHEMA)
-            .field("name", Schema.STRING_SCHEMA)
-            .build();
-    private static final Schema V2 = SchemaBuilder.struct()
-            .field("id", Schema.INT64_SCHEMA)
-            .field("name", Schema.STRING_SCHEMA)
-            .field("extra", Schema.OPTIONAL_INT32_SCHEMA)
-            .build();
+    private static final Schema V1 = WriterFixture.ID_NAME;
+    private static final Schema V2 = WriterFixture.ID_NAME_EXTRA;
 
     @TempDir
     Path tmp;
 
-    private final InMemoryObjectStore store = new InMemoryObjectStore();
-    private final Set<TopicPartition> paused = new HashSet<>();
-    private final List<SinkWriter> writers = new ArrayList<>();
+    private final WriterFixture fixture = new WriterFixture("reuse", WriterFixture.withoutThresholds(Map.of(
+            QuiverSinkConfig.BUFFER_MEMORY_BYTES, Long.toString(64 * MIB),
+            QuiverSinkConfig.PARQUET_COMPRESSION, "none")));
 
     @AfterEach
     void closeWriters() {
         // Closing checks the Arrow allocator: an idle batch nobody closed fails the test here.
-        writers.forEach(SinkWriter::close);
-    }
-
-    private SinkWriter writer(Map<String, String> overrides) {
-        Map<String, String> props = new HashMap<>();
-        props.put(QuiverSinkConfig.STORE_URL, "s3a://bucket/landing");
-        props.put(QuiverSinkConfig.FLUSH_MAX_RECORDS, "100000000");
-        props.put(QuiverSinkConfig.FLUSH_MAX_BYTES, Long.toString(1L << 40));
-        props.put(QuiverSinkConfig.FLUSH_INTERVAL_MS, "3600000");
-        props.put(QuiverSinkConfig.FLUSH_THREADS, "0");
-        props.put(QuiverSinkConfig.BUFFER_MEMORY_BYTES, Long.toString(64 * MIB));
-        props.put(QuiverSinkConfig.PARQUET_COMPRESSION, "none");
-        props.putAll(overrides);
-        ConsumerControl consumer = new ConsumerControl() {
-            @Override
-            public void seek(TopicPartition tp, long offset) {
-            }
-
-            @Override
-            public void retryAfter(long millis) {
-            }
-
-            @Override
-            public void wakeWithin(long millis) {
-            }
-
-            @Override
-            public void pause(TopicPartition tp) {
-                paused.add(tp);
-            }
-
-            @Override
-            public void resume(TopicPartition tp) {
-                paused.remove(tp);
-            }
-        };
-        DeadLetters none = (record, reason) -> CompletableFuture.failedFuture(new AssertionError("no dead letters"));
-        AtomicLong clock = new AtomicLong();
-        SinkWriter writer = new SinkWriter(new QuiverSinkConfig(props), store, "reuse",
-                Integer.toString(writers.size()), consumer, none, false, clock::get);
-        writers.add(writer);
-        return writer;
+        fixture.close();
     }
 
     /** The task MBean's BatchesReused: the metric a user sees, read as JMX serves it. */
     private long batchesReused(SinkWriter writer) throws Exception {
-        ObjectName name = new ObjectName("dev.quiver:type=sink-task-metrics,connector=" + ObjectName.quote("reuse")
-                + ",task=" + ObjectName.quote(Integer.toString(writers.indexOf(writer))));
-        return (Long) ManagementFactory.getPlatformMBeanServer().getAttribute(name, "BatchesReused");
-    }
-
-    private static String name(long id) {
-        return StreamedFilesTest.name(id);
+        return (Long) fixture.taskMetric(writer, "BatchesReused");
     }
 
     private static SinkRecord record(int partition, long offset, Schema schema) {
-        Struct value = new Struct(schema).put("id", offset).put("name", name(offset));
+        Struct value = WriterFixture.idAndName(schema, offset, incompressibleName(offset));
         if (schema.field("extra") != null) {
             value.put("extra", (int) (offset % 1000));
         }
-        return new SinkRecord(TOPIC, partition, null, null, schema, value, offset);
+        return WriterFixture.record(partition, offset, value);
     }
 
     /** Records of one partition in put() calls of {@code perPut}. */
     private static void deliver(SinkWriter writer, int partition, long from, long toExclusive, int perPut,
             Schema schema) {
-        for (long o = from; o < toExclusive; o += perPut) {
-            List<SinkRecord> batch = new ArrayList<>();
-            for (long i = o; i < Math.min(toExclusive, o + perPut); i++) {
-                batch.add(record(partition, i, schema));
-            }
-            writer.put(batch);
-        }
-    }
-
-    private List<String> dataKeys(int partition) {
-        return store.list("landing/events/partition=" + partition + "/").stream().filter(k -> k.endsWith(".parquet"))
-                .sorted().collect(Collectors.toList());
-    }
-
-    private List<Path> copyOut(List<String> keys) throws Exception {
-        List<Path> files = new ArrayList<>();
-        for (String key : keys) {
-            Path file = tmp.resolve(key);
-            Files.createDirectories(file.getParent());
-            Files.write(file, store.get(key).orElseThrow());
-            files.add(file);
-        }
-        return files;
+        WriterFixture.deliver(writer, from, toExclusive, perPut, o -> record(partition, o, schema), 1);
     }
 
     /** Every id in [from, to) exactly once over {@code files}, each with its own name and offset. */
@@ -158,7 +73,7 @@ class BatchReuseTest {
             assertThat(duck.scalarLong("SELECT count(*) FROM " + table + " WHERE _kafka_offset <> id")).isZero();
             for (long id : new long[] {from, from + 1, (from + to) / 2, to - 1}) {
                 assertThat(duck.queryLists("SELECT name FROM " + table + " WHERE id = " + id))
-                        .containsExactly(List.of(name(id)));
+                        .containsExactly(List.of(incompressibleName(id)));
             }
             assertThat(duck.scalarLong("SELECT count(*) FROM " + table + " WHERE length(name) <> 200")).isZero();
             assertThat(duck.columnTypes(files)).containsEntry("id", "BIGINT").containsEntry("name", "VARCHAR")
@@ -168,12 +83,12 @@ class BatchReuseTest {
 
     @Test
     void aSteadyPartitionFillsTheSameVectorsFlushAfterFlush() throws Exception {
-        SinkWriter writer = writer(Map.of(QuiverSinkConfig.FLUSH_MAX_RECORDS, "1000"));
+        SinkWriter writer = fixture.writer(Map.of(QuiverSinkConfig.FLUSH_MAX_RECORDS, "1000"));
         writer.open(List.of(P0));
         deliver(writer, 0, 0, 10_000, 500, V1);
 
         // flush.threads=0 lands each flush before the next record: every batch after the first is a reused one.
-        List<String> keys = dataKeys(0);
+        List<String> keys = fixture.dataKeys(0);
         assertThat(keys).hasSize(10);
         assertThat(batchesReused(writer)).isEqualTo(9);
         // Nothing is open, yet the last flush's emptied batch is kept for the next records.
@@ -186,7 +101,7 @@ class BatchReuseTest {
         assertThat(writer.bufferedBytes()).isEqualTo(idle);
         writer.close(List.of(P0));
 
-        List<Path> files = copyOut(dataKeys(0));
+        List<Path> files = fixture.copyOut(tmp, fixture.dataKeys(0));
         assertThat(files).hasSize(11);
         try (ParquetReadback duck = new ParquetReadback()) {
             assertThat(duck.rowsPerFile(files).values()).containsOnly(1000L, 500L);
@@ -196,18 +111,18 @@ class BatchReuseTest {
 
     @Test
     void withFlushThreadsABatchIsReusedOnceItsFlushHasLanded() throws Exception {
-        SinkWriter writer = writer(Map.of(QuiverSinkConfig.FLUSH_MAX_RECORDS, "1000",
+        SinkWriter writer = fixture.writer(Map.of(QuiverSinkConfig.FLUSH_MAX_RECORDS, "1000",
                 QuiverSinkConfig.FLUSH_THREADS, "1"));
         writer.open(List.of(P0));
         deliver(writer, 0, 0, 10_000, 500, V1);
         writer.close(List.of(P0));
 
         // This fake never redelivers a paused partition's records: a pause behind a slow upload would lose them.
-        assertThat(paused).isEmpty();
+        assertThat(fixture.consumer().paused()).isEmpty();
         // A flush's batches come back once it has landed and is accounted, which races with the next records: the
         // second file always allocates, and usually (8 or 9 in quiet runs) all later ones reuse; one loaded run saw 7.
         assertThat(batchesReused(writer)).isBetween(5L, 9L);
-        List<Path> files = copyOut(dataKeys(0));
+        List<Path> files = fixture.copyOut(tmp, fixture.dataKeys(0));
         assertThat(files).hasSize(10);
         assertExactly(files, 0, 10_000);
     }
@@ -215,12 +130,12 @@ class BatchReuseTest {
     @Test
     void aReusedBatchStillFlushesByBytesAtAFullFileNotAtItsFirstRow() throws Exception {
         // The kept vectors hold the capacity of a full file from the start; their rows must count, not the capacity.
-        SinkWriter writer = writer(Map.of(QuiverSinkConfig.FLUSH_MAX_BYTES, Long.toString(256 * 1024)));
+        SinkWriter writer = fixture.writer(Map.of(QuiverSinkConfig.FLUSH_MAX_BYTES, Long.toString(256 * 1024)));
         writer.open(List.of(P0));
         deliver(writer, 0, 0, 12_000, 500, V1);
         writer.close(List.of(P0));
 
-        List<Path> files = copyOut(dataKeys(0));
+        List<Path> files = fixture.copyOut(tmp, fixture.dataKeys(0));
         assertThat(files.size()).isBetween(5, 20);
         assertThat(batchesReused(writer)).isEqualTo(files.size() - 1);
         try (ParquetReadback duck = new ParquetReadback()) {
@@ -239,34 +154,34 @@ class BatchReuseTest {
 
     @Test
     void memoryReliefFreesIdleBatchesBeforeLandingABusyOne() throws Exception {
-        SinkWriter writer = writer(Map.of(
+        SinkWriter writer = fixture.writer(Map.of(
                 QuiverSinkConfig.BUFFER_MEMORY_BYTES, Long.toString(MIB),
                 QuiverSinkConfig.FLUSH_MIN_BYTES, "0",
                 QuiverSinkConfig.FLUSH_MAX_RECORDS, "1600"));
         writer.open(List.of(P0, P1));
         deliver(writer, 0, 0, 1600, 100, V1);
-        assertThat(dataKeys(0)).hasSize(1);
+        assertThat(fixture.dataKeys(0)).hasSize(1);
         long idle = writer.bufferedBytes();
         // Sized so that P1's batch and P0's idle one do not both fit the budget, while P1's alone does.
         assertThat(idle).isGreaterThan(MIB * 40 / 100);
 
         deliver(writer, 1, 0, 1500, 100, V1);
         // The idle batch gave way; P1's batch was neither landed early nor paused.
-        assertThat(dataKeys(1)).isEmpty();
-        assertThat(paused).isEmpty();
+        assertThat(fixture.dataKeys(1)).isEmpty();
+        assertThat(fixture.consumer().paused()).isEmpty();
         // Only P1's batch holds memory now, and fewer rows than P0's flush need no more than it had.
         assertThat(writer.bufferedBytes()).isLessThanOrEqualTo(idle);
         assertThat(batchesReused(writer)).isZero();
         writer.close(List.of(P0, P1));
 
-        assertThat(dataKeys(1)).hasSize(1);
-        assertExactly(copyOut(dataKeys(1)), 0, 1500);
-        assertExactly(copyOut(dataKeys(0)), 0, 1600);
+        assertThat(fixture.dataKeys(1)).hasSize(1);
+        assertExactly(fixture.copyOut(tmp, fixture.dataKeys(1)), 0, 1500);
+        assertExactly(fixture.copyOut(tmp, fixture.dataKeys(0)), 0, 1600);
     }
 
     @Test
     void idleBatchesAreClosedWhenThePartitionIsRevoked() throws Exception {
-        SinkWriter writer = writer(Map.of(QuiverSinkConfig.FLUSH_MAX_RECORDS, "1000"));
+        SinkWriter writer = fixture.writer(Map.of(QuiverSinkConfig.FLUSH_MAX_RECORDS, "1000"));
         writer.open(List.of(P0));
         deliver(writer, 0, 0, 2000, 500, V1);
         assertThat(writer.bufferedBytes()).isPositive();
@@ -280,34 +195,34 @@ class BatchReuseTest {
         assertThat(batchesReused(writer)).isEqualTo(before);
         writer.close(List.of(P0));
         assertThat(writer.bufferedBytes()).isZero();
-        assertExactly(copyOut(dataKeys(0)), 0, 2500);
+        assertExactly(fixture.copyOut(tmp, fixture.dataKeys(0)), 0, 2500);
     }
 
     @Test
     void schemalessValuesReuseABatchOfTheSameInferredColumns() throws Exception {
         // Each record's inferred schema is a new object: equal columns are what lets the next file reuse the batch.
-        SinkWriter writer = writer(Map.of(QuiverSinkConfig.FLUSH_MAX_RECORDS, "1000"));
+        SinkWriter writer = fixture.writer(Map.of(QuiverSinkConfig.FLUSH_MAX_RECORDS, "1000"));
         writer.open(List.of(P0));
         for (long o = 0; o < 3000; o += 500) {
             List<SinkRecord> batch = new ArrayList<>();
             for (long i = o; i < o + 500; i++) {
                 Map<String, Object> value = new java.util.LinkedHashMap<>();
                 value.put("id", i);
-                value.put("name", name(i));
+                value.put("name", incompressibleName(i));
                 batch.add(new SinkRecord(TOPIC, 0, null, null, null, value, i));
             }
             writer.put(batch);
         }
         assertThat(batchesReused(writer)).isEqualTo(2);
         writer.close(List.of(P0));
-        List<Path> files = copyOut(dataKeys(0));
+        List<Path> files = fixture.copyOut(tmp, fixture.dataKeys(0));
         assertThat(files).hasSize(3);
         assertExactly(files, 0, 3000);
     }
 
     @Test
     void aSchemaChangeDoesNotReuseABatchOfTheOldColumns() throws Exception {
-        SinkWriter writer = writer(Map.of(QuiverSinkConfig.FLUSH_MAX_RECORDS, "1000"));
+        SinkWriter writer = fixture.writer(Map.of(QuiverSinkConfig.FLUSH_MAX_RECORDS, "1000"));
         writer.open(List.of(P0));
         deliver(writer, 0, 0, 1000, 500, V1);
         assertThat(batchesReused(writer)).isZero();
@@ -319,9 +234,9 @@ class BatchReuseTest {
         assertThat(batchesReused(writer)).isEqualTo(1);
         writer.close(List.of(P0));
 
-        List<String> keys = dataKeys(0);
+        List<String> keys = fixture.dataKeys(0);
         assertThat(keys).hasSize(4);
-        List<Path> files = copyOut(keys);
+        List<Path> files = fixture.copyOut(tmp, keys);
         assertExactly(files, 0, 4000);
         try (ParquetReadback duck = new ParquetReadback()) {
             assertThat(duck.columnTypes(List.of(files.get(0)))).doesNotContainKey("extra");

@@ -3,18 +3,11 @@ package dev.quiver.intake;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.quiver.config.QuiverSinkConfig;
-import dev.quiver.testing.InMemoryObjectStore;
 import dev.quiver.testing.ParquetReadback;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.data.Schema;
@@ -34,54 +27,12 @@ class KeyFormatWriterTest {
     @TempDir
     Path tmp;
 
-    private final InMemoryObjectStore store = new InMemoryObjectStore();
-    private final List<String> deadLetterReasons = new ArrayList<>();
-    private final List<Long> deadLetterOffsets = new ArrayList<>();
-    private final List<SinkWriter> writers = new ArrayList<>();
+    private final WriterFixture fixture = new WriterFixture("conn", Map.of());
 
     @AfterEach
     void closeWriters() {
         // Closing checks the Arrow allocator: a leaked buffer fails the test here.
-        writers.forEach(SinkWriter::close);
-    }
-
-    private SinkWriter writer(boolean tolerateAll, String... overrides) {
-        Map<String, String> props = new HashMap<>();
-        props.put(QuiverSinkConfig.STORE_URL, "s3a://bucket/landing");
-        props.put(QuiverSinkConfig.FLUSH_THREADS, "0");
-        for (int i = 0; i < overrides.length; i += 2) {
-            props.put(overrides[i], overrides[i + 1]);
-        }
-        ConsumerControl consumer = new ConsumerControl() {
-            @Override
-            public void seek(TopicPartition tp, long offset) {
-            }
-
-            @Override
-            public void retryAfter(long millis) {
-            }
-
-            @Override
-            public void wakeWithin(long millis) {
-            }
-
-            @Override
-            public void pause(TopicPartition tp) {
-            }
-
-            @Override
-            public void resume(TopicPartition tp) {
-            }
-        };
-        DeadLetters deadLetters = (record, reason) -> {
-            deadLetterOffsets.add(record.kafkaOffset());
-            deadLetterReasons.add(reason.getMessage());
-            return CompletableFuture.completedFuture(null);
-        };
-        SinkWriter writer = new SinkWriter(new QuiverSinkConfig(props), store, "conn", Integer.toString(writers.size()),
-                consumer, deadLetters, tolerateAll, System::nanoTime);
-        writers.add(writer);
-        return writer;
+        fixture.close();
     }
 
     private static SinkRecord record(long offset, String key, String value) {
@@ -94,22 +45,10 @@ class KeyFormatWriterTest {
                 value.getBytes(StandardCharsets.UTF_8), offset);
     }
 
-    private Path landedDir() throws Exception {
-        Path dir = Files.createTempDirectory(tmp, "landed");
-        for (String key : store.list("landing/")) {
-            if (key.endsWith(".parquet")) {
-                Path file = dir.resolve(key);
-                Files.createDirectories(file.getParent());
-                Files.write(file, store.get(key).orElseThrow());
-            }
-        }
-        return dir;
-    }
-
     @Test
     void declaredJsonKeysLandTypedAndABadKeyIsDeadLetteredWithoutATrace() throws Exception {
-        SinkWriter writer = writer(true, "key.format", "json", "key.json.schema", KEY_SCHEMA,
-                "value.format", "json", "value.json.schema", VALUE_SCHEMA);
+        SinkWriter writer = fixture.writer(Map.of("key.format", "json", "key.json.schema", KEY_SCHEMA,
+                "value.format", "json", "value.json.schema", VALUE_SCHEMA), true);
         writer.open(List.of(P0));
         writer.put(List.of(
                 record(0, "{\"id\": \"42\", \"region\": \"eu\"}", "{\"n\": 0}"),
@@ -118,11 +57,12 @@ class KeyFormatWriterTest {
                 record(3, "{\"id\": 3}", "{\"n\": 3}")));
         writer.close(List.of(P0));
 
-        assertThat(deadLetterOffsets).containsExactly(1L);
-        assertThat(deadLetterReasons.get(0)).contains("topic 'orders'", "partition 0", "offset 1", "key field 'id'");
+        assertThat(fixture.deadLetterOffsets()).containsExactly(1L);
+        assertThat(fixture.deadLetterReasons().get(0))
+                .contains("topic 'orders'", "partition 0", "offset 1", "key field 'id'");
         try (ParquetReadback duck = new ParquetReadback()) {
-            String table = ParquetReadback.table(landedDir());
-            assertThat(duck.columnTypes(landedDir())).containsEntry("_kafka_key",
+            String table = ParquetReadback.table(fixture.landedDir(tmp));
+            assertThat(duck.columnTypes(fixture.landedDir(tmp))).containsEntry("_kafka_key",
                     "STRUCT(id BIGINT, region VARCHAR)");
             assertThat(duck.queryLists("SELECT _kafka_offset, n, _kafka_key.id, _kafka_key.region, _kafka_key IS NULL"
                     + " FROM " + table + " ORDER BY _kafka_offset")).containsExactly(
@@ -135,7 +75,8 @@ class KeyFormatWriterTest {
     @Test
     void declaredJsonKeysWithSchemalessJsonValuesBothStreamIntoTheirColumns() throws Exception {
         // The schemaless value path types each batch itself; the declared key decoder must still write the key.
-        SinkWriter writer = writer(true, "key.format", "json", "key.json.schema", KEY_SCHEMA, "value.format", "json");
+        SinkWriter writer = fixture.writer(Map.of("key.format", "json", "key.json.schema", KEY_SCHEMA,
+                "value.format", "json"), true);
         writer.open(List.of(P0));
         writer.put(List.of(
                 record(0, "{\"id\": \"7\", \"region\": \"us\"}", "{\"n\": 0}"),
@@ -143,11 +84,12 @@ class KeyFormatWriterTest {
                 record(2, "{\"id\": 8}", "{\"n\": 2, \"extra\": \"grown\"}")));
         writer.close(List.of(P0));
 
-        assertThat(deadLetterOffsets).containsExactly(1L);
-        assertThat(deadLetterReasons.get(0)).contains("offset 1", "key field 'id'");
+        assertThat(fixture.deadLetterOffsets()).containsExactly(1L);
+        assertThat(fixture.deadLetterReasons().get(0)).contains("offset 1", "key field 'id'");
         try (ParquetReadback duck = new ParquetReadback()) {
-            String table = ParquetReadback.table(landedDir());
-            assertThat(duck.columnTypes(landedDir())).containsEntry("_kafka_key", "STRUCT(id BIGINT, region VARCHAR)")
+            String table = ParquetReadback.table(fixture.landedDir(tmp));
+            assertThat(duck.columnTypes(fixture.landedDir(tmp)))
+                    .containsEntry("_kafka_key", "STRUCT(id BIGINT, region VARCHAR)")
                     .containsEntry("n", "BIGINT").containsEntry("extra", "VARCHAR");
             assertThat(duck.queryLists("SELECT _kafka_offset, n, extra, _kafka_key.id, _kafka_key.region FROM "
                     + table + " ORDER BY _kafka_offset")).containsExactly(
@@ -158,7 +100,7 @@ class KeyFormatWriterTest {
 
     @Test
     void aBadKeyFailsTheTaskWithoutToleranceAndNothingPastItIsCommittable() {
-        SinkWriter writer = writer(false, "key.format", "json", "key.json.schema", KEY_SCHEMA);
+        SinkWriter writer = fixture.writer(Map.of("key.format", "json", "key.json.schema", KEY_SCHEMA), false);
         writer.open(List.of(P0));
         // Values stay with the default connect format: byte values land in one "value" column.
         List<SinkRecord> batch = List.of(record(0, "{\"id\": 1}", "a"), record(1, "{\"id\": 1.5}", "b"),
@@ -167,13 +109,12 @@ class KeyFormatWriterTest {
                 .isInstanceOf(BadRecordException.class)
                 .hasMessageContaining("topic 'orders' partition 0 offset 1: key field 'id'");
         assertThat(writer.committableOffsets()).doesNotContainValue(new OffsetAndMetadata(2));
-        assertThat(store.list("landing/").stream().filter(k -> k.endsWith(".parquet")).collect(Collectors.toList()))
-                .isEmpty();
+        assertThat(fixture.dataKeys()).isEmpty();
     }
 
     @Test
     void schemalessJsonKeysAreParsedAndTypedPerBatch() throws Exception {
-        SinkWriter writer = writer(true, "key.format", "json");
+        SinkWriter writer = fixture.writer(Map.of("key.format", "json"), true);
         writer.open(List.of(P0));
         writer.put(List.of(
                 record(0, "{\"id\": 1, \"tags\": [\"a\"]}", "x"),
@@ -181,10 +122,10 @@ class KeyFormatWriterTest {
                 record(2, "{\"id\": 3.5}", "z")));
         writer.close(List.of(P0));
 
-        assertThat(deadLetterOffsets).containsExactly(1L);
-        assertThat(deadLetterReasons.get(0)).contains("offset 1", "key field 'id' is not valid JSON");
+        assertThat(fixture.deadLetterOffsets()).containsExactly(1L);
+        assertThat(fixture.deadLetterReasons().get(0)).contains("offset 1", "key field 'id' is not valid JSON");
         try (ParquetReadback duck = new ParquetReadback()) {
-            Path dir = landedDir();
+            Path dir = fixture.landedDir(tmp);
             assertThat(duck.columnTypes(dir)).containsEntry("_kafka_key", "STRUCT(id DOUBLE, tags VARCHAR[])");
             assertThat(duck.queryLists("SELECT _kafka_key.id, _kafka_key.tags FROM " + ParquetReadback.table(dir)
                     + " ORDER BY _kafka_offset")).containsExactly(
@@ -195,7 +136,7 @@ class KeyFormatWriterTest {
     @Test
     void schemalessJsonKeysGrowMidBatchAndAHalfWrittenKeyLeavesNoTrace() throws Exception {
         // Values stay with the connect format, so only the key can outgrow the batch's key column.
-        SinkWriter writer = writer(true, "key.format", "json");
+        SinkWriter writer = fixture.writer(Map.of("key.format", "json"), true);
         writer.open(List.of(P0));
         writer.put(List.of(
                 record(0, "{\"id\": 1, \"tags\": [\"a\"]}", "v0"),
@@ -210,11 +151,11 @@ class KeyFormatWriterTest {
                 record(6, "{\"region\": \"us\", \"id\": 6}", "v6")));
         writer.close(List.of(P0));
 
-        assertThat(deadLetterOffsets).containsExactly(3L);
-        assertThat(deadLetterReasons.get(0)).contains("topic 'orders'", "partition 0", "offset 3", "key",
+        assertThat(fixture.deadLetterOffsets()).containsExactly(3L);
+        assertThat(fixture.deadLetterReasons().get(0)).contains("topic 'orders'", "partition 0", "offset 3", "key",
                 "is not valid JSON");
         try (ParquetReadback duck = new ParquetReadback()) {
-            Path dir = landedDir();
+            Path dir = fixture.landedDir(tmp);
             assertThat(duck.columnTypes(dir)).containsEntry("_kafka_key",
                     "STRUCT(id DOUBLE, tags VARCHAR[], region VARCHAR)");
             assertThat(duck.queryLists("SELECT _kafka_offset, _kafka_key IS NULL, _kafka_key.id, _kafka_key.tags,"
@@ -231,7 +172,7 @@ class KeyFormatWriterTest {
 
     @Test
     void scalarSchemalessJsonKeysWidenAndTurnIntoJsonTextWhenTheirTypesConflict() throws Exception {
-        SinkWriter writer = writer(true, "key.format", "json");
+        SinkWriter writer = fixture.writer(Map.of("key.format", "json"), true);
         TopicPartition p1 = new TopicPartition(TOPIC, 1);
         writer.open(List.of(P0, p1));
         writer.put(List.of(
@@ -244,9 +185,9 @@ class KeyFormatWriterTest {
                 record(1, 0, "null", "g"), record(1, 1, "7", "h"), record(1, 2, "7.25", "i")));
         writer.close(List.of(P0, p1));
 
-        assertThat(deadLetterOffsets).isEmpty();
+        assertThat(fixture.deadLetterOffsets()).isEmpty();
         try (ParquetReadback duck = new ParquetReadback()) {
-            Path dir = landedDir();
+            Path dir = fixture.landedDir(tmp);
             List<Path> files = ParquetReadback.parquetFiles(dir);
             assertThat(files).hasSize(2);
             // One file per Kafka partition, each in its partition=N folder.
@@ -267,7 +208,7 @@ class KeyFormatWriterTest {
 
     @Test
     void schemalessJsonKeysWithSchemalessJsonValuesMisfitEitherWayAndBadInputNamesTheRightSide() throws Exception {
-        SinkWriter writer = writer(true, "key.format", "json", "value.format", "json");
+        SinkWriter writer = fixture.writer(Map.of("key.format", "json", "value.format", "json"), true);
         writer.open(List.of(P0));
         writer.put(List.of(
                 record(0, "{\"id\": 1}", "{\"n\": 0}"),
@@ -284,11 +225,11 @@ class KeyFormatWriterTest {
                 record(8, "{\"region\": \"us\", \"id\": 8}", "{\"extra\": \"y\", \"n\": 8}")));
         writer.close(List.of(P0));
 
-        assertThat(deadLetterOffsets).containsExactly(4L, 7L);
-        assertThat(deadLetterReasons.get(0)).contains("offset 4", "key", "is not valid JSON");
-        assertThat(deadLetterReasons.get(1)).contains("offset 7", "is not valid JSON").doesNotContain("key");
+        assertThat(fixture.deadLetterOffsets()).containsExactly(4L, 7L);
+        assertThat(fixture.deadLetterReasons().get(0)).contains("offset 4", "key", "is not valid JSON");
+        assertThat(fixture.deadLetterReasons().get(1)).contains("offset 7", "is not valid JSON").doesNotContain("key");
         try (ParquetReadback duck = new ParquetReadback()) {
-            Path dir = landedDir();
+            Path dir = fixture.landedDir(tmp);
             assertThat(duck.columnTypes(dir)).containsEntry("_kafka_key", "STRUCT(id DOUBLE, region VARCHAR)")
                     .containsEntry("n", "DOUBLE").containsEntry("extra", "VARCHAR");
             assertThat(duck.queryLists("SELECT _kafka_offset, n, extra, _kafka_key IS NULL, _kafka_key.id,"
@@ -306,8 +247,8 @@ class KeyFormatWriterTest {
 
     @Test
     void schemalessJsonKeysWithDeclaredValuesTurnAConflictingFieldIntoJsonText() throws Exception {
-        SinkWriter writer = writer(true, "key.format", "json", "value.format", "json", "value.json.schema",
-                VALUE_SCHEMA);
+        SinkWriter writer = fixture.writer(Map.of("key.format", "json", "value.format", "json", "value.json.schema",
+                VALUE_SCHEMA), true);
         writer.open(List.of(P0));
         writer.put(List.of(
                 record(0, "{\"id\": 1}", "{\"n\": 0}"),
@@ -319,10 +260,10 @@ class KeyFormatWriterTest {
                 record(5, "{\"id\": {\"deep\": true}, \"tags\": []}", "{\"n\": 5}")));
         writer.close(List.of(P0));
 
-        assertThat(deadLetterOffsets).containsExactly(4L);
-        assertThat(deadLetterReasons.get(0)).contains("offset 4", "key", "is not valid JSON");
+        assertThat(fixture.deadLetterOffsets()).containsExactly(4L);
+        assertThat(fixture.deadLetterReasons().get(0)).contains("offset 4", "key", "is not valid JSON");
         try (ParquetReadback duck = new ParquetReadback()) {
-            Path dir = landedDir();
+            Path dir = fixture.landedDir(tmp);
             assertThat(duck.columnTypes(dir)).containsEntry("_kafka_key", "STRUCT(id VARCHAR, tags VARCHAR[])")
                     .containsEntry("n", "BIGINT");
             assertThat(duck.queryLists("SELECT _kafka_offset, n, _kafka_key IS NULL, _kafka_key.id, _kafka_key.tags"

@@ -14,12 +14,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
@@ -43,47 +41,25 @@ class RecordShapesIT {
     @BeforeAll
     void startStack() {
         stack = ConnectStack.start(1);
-        Map<String, Object> props = new HashMap<>();
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
-        producer = stack.kafka().createProducer(props);
+        producer = stack.createProducer(Map.of());
     }
 
     @AfterAll
     void stopStack() {
-        if (producer != null) {
-            producer.close(Duration.ofSeconds(5));
-        }
+        // The stack closes the producer it made.
         if (stack != null) {
             stack.close();
         }
     }
 
     private void send(String topic, String key, String value, Header... headers) {
-        try {
-            producer.send(new ProducerRecord<>(topic, 0, 1_700_000_000_000L,
-                    key == null ? null : key.getBytes(StandardCharsets.UTF_8),
-                    value == null ? null : value.getBytes(StandardCharsets.UTF_8), Arrays.asList(headers))).get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("producing failed", e.getCause());
-        }
+        ConnectStack.sendAndAwait(producer, new ProducerRecord<>(topic, 0, 1_700_000_000_000L,
+                key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+                value == null ? null : value.getBytes(StandardCharsets.UTF_8), Arrays.asList(headers)));
     }
 
     private List<Path> awaitFiles(String connector, long rows) {
         return stack.awaitDataFiles(connector, rows, LANDING_TIMEOUT);
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 
     private static final String GOLDEN_SCHEMA = "{\"type\":\"struct\",\"optional\":false,\"fields\":["
@@ -189,10 +165,7 @@ class RecordShapesIT {
         Map<String, String> overrides = new HashMap<>();
         overrides.put("flush.max.records", "10");
         overrides.put("flush.interval.ms", "1000");
-        overrides.put("errors.tolerance", "all");
-        overrides.put("errors.deadletterqueue.topic.name", "metered-dlq");
-        overrides.put("errors.deadletterqueue.topic.replication.factor", "1");
-        overrides.put("errors.deadletterqueue.context.headers.enable", "true");
+        overrides.putAll(ConnectStack.deadLettersTo("metered-dlq"));
         overrides.put("value.converter", "org.apache.kafka.connect.storage.StringConverter");
         overrides.put("value.format", "json");
         stack.startConnector(topic, stack.connectorConfig(topic, topic, overrides), 1);
@@ -220,7 +193,7 @@ class RecordShapesIT {
         long deadline = System.nanoTime() + LANDING_TIMEOUT.toNanos();
         // Offset 40 is the bad record, dead-lettered after the last flush: handled, but no file covers it.
         while (!jmx.getAttribute(partition, "LastLandedOffset").equals(39L) && System.nanoTime() < deadline) {
-            sleep(200);
+            ConnectStack.sleep(200);
         }
         assertThat(jmx.getAttribute(task, "RecordsIn")).isEqualTo(41L);
         assertThat(jmx.getAttribute(task, "RowsLanded")).isEqualTo(40L);
@@ -317,10 +290,7 @@ class RecordShapesIT {
         overrides.put("flush.interval.ms", "1000");
         overrides.put("value.converter", "org.apache.kafka.connect.storage.StringConverter");
         overrides.put("value.format", "json");
-        overrides.put("errors.tolerance", "all");
-        overrides.put("errors.deadletterqueue.topic.name", dlq);
-        overrides.put("errors.deadletterqueue.topic.replication.factor", "1");
-        overrides.put("errors.deadletterqueue.context.headers.enable", "true");
+        overrides.putAll(ConnectStack.deadLettersTo(dlq));
         stack.startConnector(topic, stack.connectorConfig(topic, topic, overrides), 1);
 
         List<Path> files = awaitFiles(topic, 2);

@@ -3,10 +3,8 @@ package dev.quiver.intake;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.sink.SinkRecord;
 
@@ -14,19 +12,17 @@ import org.apache.kafka.connect.sink.SinkRecord;
  * Connect's consumer loop as far as a task can tell, for unit tests: per-partition logs of records, a position per
  * partition, pause and resume, and seeks that take effect at the next poll (as Connect applies them before its next
  * fetch). Each poll returns up to {@code maxPerPoll} records of the partitions not paused, partition by partition.
- * Every delivery of every offset is counted, so a test can tell that a record came again exactly once.
+ * Every delivery of every offset is counted, so a test can tell that a record came again exactly once; every call of
+ * the writer is recorded as {@link RecordingConsumer} records it. There is no clock: back-offs and wake-ups are only
+ * recorded, since the next poll is the retry and every round of a test's loop is a put().
  */
-final class SimulatedConsumer implements ConsumerControl {
+final class SimulatedConsumer extends RecordingConsumer {
     private final int maxPerPoll;
     private final Map<TopicPartition, List<SinkRecord>> logs = new LinkedHashMap<>();
     private final Map<TopicPartition, Integer> positions = new HashMap<>();
-    private final Map<TopicPartition, Long> seeks = new HashMap<>();
-    private final Set<TopicPartition> paused = new LinkedHashSet<>();
+    /** Seeks not yet applied: the next poll applies them. */
+    private final Map<TopicPartition, Long> pendingSeeks = new HashMap<>();
     private final Map<TopicPartition, Map<Long, Integer>> deliveries = new HashMap<>();
-    private final List<TopicPartition> pauseCalls = new ArrayList<>();
-    private final List<TopicPartition> resumeCalls = new ArrayList<>();
-    private final List<Map.Entry<TopicPartition, Long>> seekCalls = new ArrayList<>();
-    private int mostPausedAtOnce;
 
     SimulatedConsumer(int maxPerPoll) {
         this.maxPerPoll = maxPerPoll;
@@ -40,14 +36,14 @@ final class SimulatedConsumer implements ConsumerControl {
 
     /** The next batch, as one consumer poll would return it. */
     List<SinkRecord> poll() {
-        for (Map.Entry<TopicPartition, Long> seek : seeks.entrySet()) {
+        for (Map.Entry<TopicPartition, Long> seek : pendingSeeks.entrySet()) {
             positions.put(seek.getKey(), Math.toIntExact(seek.getValue()));
         }
-        seeks.clear();
+        pendingSeeks.clear();
         List<SinkRecord> batch = new ArrayList<>();
         for (Map.Entry<TopicPartition, List<SinkRecord>> log : logs.entrySet()) {
             TopicPartition tp = log.getKey();
-            if (paused.contains(tp)) {
+            if (isPaused(tp)) {
                 continue;
             }
             int position = positions.get(tp);
@@ -63,7 +59,7 @@ final class SimulatedConsumer implements ConsumerControl {
 
     /** True when every record was delivered and nothing is paused or waits to be sought. */
     boolean drained() {
-        if (!paused.isEmpty() || !seeks.isEmpty()) {
+        if (!paused().isEmpty() || !pendingSeeks.isEmpty()) {
             return false;
         }
         for (Map.Entry<TopicPartition, List<SinkRecord>> log : logs.entrySet()) {
@@ -76,11 +72,11 @@ final class SimulatedConsumer implements ConsumerControl {
 
     /** True when a poll would return nothing: every partition not paused is fully delivered, no seek waits. */
     boolean idle() {
-        if (!seeks.isEmpty()) {
+        if (!pendingSeeks.isEmpty()) {
             return false;
         }
         for (Map.Entry<TopicPartition, List<SinkRecord>> log : logs.entrySet()) {
-            if (!paused.contains(log.getKey()) && positions.get(log.getKey()) < log.getValue().size()) {
+            if (!isPaused(log.getKey()) && positions.get(log.getKey()) < log.getValue().size()) {
                 return false;
             }
         }
@@ -92,66 +88,35 @@ final class SimulatedConsumer implements ConsumerControl {
         return deliveries.getOrDefault(tp, Map.of()).getOrDefault(offset, 0);
     }
 
-    Set<TopicPartition> paused() {
-        return Set.copyOf(paused);
-    }
-
-    int mostPausedAtOnce() {
-        return mostPausedAtOnce;
-    }
-
-    List<TopicPartition> pauseCalls() {
-        return List.copyOf(pauseCalls);
-    }
-
-    List<TopicPartition> resumeCalls() {
-        return List.copyOf(resumeCalls);
-    }
-
-    List<Map.Entry<TopicPartition, Long>> seekCalls() {
-        return List.copyOf(seekCalls);
-    }
-
     /** Drops a partition, as a rebalance that revokes it does. */
     void revoke(TopicPartition tp) {
         logs.remove(tp);
-        paused.remove(tp);
-        seeks.remove(tp);
+        forget(tp);
+        pendingSeeks.remove(tp);
     }
 
     @Override
     public void seek(TopicPartition tp, long offset) {
-        seekCalls.add(Map.entry(tp, offset));
-        seeks.put(tp, offset);
-    }
-
-    @Override
-    public void retryAfter(long millis) {
-        // The simulation has no clock of its own: the next poll is the retry.
-    }
-
-    @Override
-    public void wakeWithin(long millis) {
-        // Likewise: every round of the test's loop is a put().
+        super.seek(tp, offset);
+        pendingSeeks.put(tp, offset);
     }
 
     @Override
     public void pause(TopicPartition tp) {
-        if (!logs.containsKey(tp)) {
-            // As Connect does: only assigned partitions can be paused.
-            throw new IllegalStateException("pause of " + tp + ", which is not assigned");
-        }
-        pauseCalls.add(tp);
-        paused.add(tp);
-        mostPausedAtOnce = Math.max(mostPausedAtOnce, paused.size());
+        // As Connect does: only assigned partitions can be paused.
+        requireAssigned(tp, "pause");
+        super.pause(tp);
     }
 
     @Override
     public void resume(TopicPartition tp) {
+        requireAssigned(tp, "resume");
+        super.resume(tp);
+    }
+
+    private void requireAssigned(TopicPartition tp, String call) {
         if (!logs.containsKey(tp)) {
-            throw new IllegalStateException("resume of " + tp + ", which is not assigned");
+            throw new IllegalStateException(call + " of " + tp + ", which is not assigned");
         }
-        resumeCalls.add(tp);
-        paused.remove(tp);
     }
 }

@@ -1,5 +1,8 @@
 package dev.quiver.intake;
 
+import static dev.quiver.intake.WriterFixture.P0;
+import static dev.quiver.intake.WriterFixture.P1;
+import static dev.quiver.intake.WriterFixture.TOPIC;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -7,17 +10,12 @@ import dev.quiver.config.QuiverSinkConfig;
 import dev.quiver.testing.InMemoryObjectStore;
 import dev.quiver.testing.ParquetReadback;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import javax.management.MBeanServer;
@@ -37,13 +35,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class SinkWriterTest {
-    private static final String TOPIC = "events";
-    private static final TopicPartition P0 = new TopicPartition(TOPIC, 0);
-    private static final TopicPartition P1 = new TopicPartition(TOPIC, 1);
-    private static final Schema V1 = SchemaBuilder.struct()
-            .field("id", Schema.INT64_SCHEMA)
-            .field("name", Schema.STRING_SCHEMA)
-            .build();
+    private static final Schema V1 = WriterFixture.ID_NAME;
     private static final Schema V2 = SchemaBuilder.struct()
             .field("id", Schema.INT64_SCHEMA)
             .field("name", Schema.STRING_SCHEMA)
@@ -58,97 +50,32 @@ class SinkWriterTest {
     @TempDir
     Path tmp;
 
-    private final InMemoryObjectStore store = new InMemoryObjectStore();
-    private final AtomicLong clock = new AtomicLong();
-    private final Map<TopicPartition, Long> seeks = new HashMap<>();
-    private final List<Long> backoffs = new ArrayList<>();
-    private final List<Long> wakeups = new ArrayList<>();
-    private final List<TopicPartition> pauses = new ArrayList<>();
-    private final List<TopicPartition> resumes = new ArrayList<>();
-    private final List<String> deadLetterReasons = new ArrayList<>();
-    private final List<SinkRecord> deadLetterRecords = new ArrayList<>();
-    private final List<SinkWriter> writers = new ArrayList<>();
+    // Flushes land on the test's thread (the fixture's flush.threads=0); one test below runs them on a pool, as the
+    // connector does by default.
+    private final WriterFixture fixture = new WriterFixture("conn", Map.of(
+            QuiverSinkConfig.FLUSH_MAX_RECORDS, "1000",
+            QuiverSinkConfig.FLUSH_INTERVAL_MS, "60000"));
+    private final InMemoryObjectStore store = fixture.store();
+    private final RecordingConsumer consumer = fixture.consumer();
 
     @AfterEach
     void closeWriters() {
         // Closing checks the Arrow allocator: a leaked buffer fails the test here.
-        writers.forEach(SinkWriter::close);
-    }
-
-    private SinkWriter writer(Map<String, String> overrides, boolean tolerateAll) {
-        Map<String, String> props = new HashMap<>();
-        props.put(QuiverSinkConfig.STORE_URL, "s3a://bucket/landing");
-        props.put(QuiverSinkConfig.FLUSH_MAX_RECORDS, "1000");
-        props.put(QuiverSinkConfig.FLUSH_INTERVAL_MS, "60000");
-        // Flushes land on the test's thread, so each test can assert right after put(); one test below runs them on
-        // a pool, as the connector does by default.
-        props.put(QuiverSinkConfig.FLUSH_THREADS, "0");
-        props.putAll(overrides);
-        ConsumerControl consumer = new ConsumerControl() {
-            @Override
-            public void seek(TopicPartition tp, long offset) {
-                seeks.put(tp, offset);
-            }
-
-            @Override
-            public void retryAfter(long millis) {
-                backoffs.add(millis);
-            }
-
-            @Override
-            public void wakeWithin(long millis) {
-                wakeups.add(millis);
-            }
-
-            @Override
-            public void pause(TopicPartition tp) {
-                pauses.add(tp);
-            }
-
-            @Override
-            public void resume(TopicPartition tp) {
-                resumes.add(tp);
-            }
-        };
-        DeadLetters deadLetters = (record, reason) -> {
-            deadLetterRecords.add(record);
-            deadLetterReasons.add(reason.getMessage());
-            return CompletableFuture.completedFuture(null);
-        };
-        SinkWriter writer = new SinkWriter(new QuiverSinkConfig(props), store, "conn", Integer.toString(writers.size()), consumer, deadLetters,
-                tolerateAll, clock::get);
-        writers.add(writer);
-        return writer;
+        fixture.close();
     }
 
     private static SinkRecord record(int partition, long offset) {
-        Struct value = new Struct(V1).put("id", offset).put("name", "n" + offset);
-        return new SinkRecord(TOPIC, partition, null, null, V1, value, offset);
+        return WriterFixture.record(partition, offset, WriterFixture.idAndName(V1, offset, "n" + offset));
     }
 
     private static List<SinkRecord> records(int partition, long from, long toExclusive) {
         return LongStream.range(from, toExclusive).mapToObj(o -> record(partition, o)).collect(Collectors.toList());
     }
 
-    private List<String> dataKeys() {
-        return store.list("landing/").stream().filter(k -> k.endsWith(".parquet")).sorted().collect(Collectors.toList());
-    }
-
-    /** Copies every data file out of the fake store so DuckDB can read it. */
-    private Path landedDir() throws Exception {
-        Path dir = Files.createTempDirectory(tmp, "landed");
-        for (String key : dataKeys()) {
-            Path file = dir.resolve(key);
-            Files.createDirectories(file.getParent());
-            Files.write(file, store.get(key).orElseThrow());
-        }
-        return dir;
-    }
-
     /** The landed (id, name) rows sorted by id. */
     private List<List<Object>> landedRows() throws Exception {
-        Path dir = landedDir();
-        if (dataKeys().isEmpty()) {
+        Path dir = fixture.landedDir(tmp);
+        if (fixture.dataKeys().isEmpty()) {
             return List.of();
         }
         try (ParquetReadback duck = new ParquetReadback()) {
@@ -162,11 +89,11 @@ class SinkWriterTest {
 
     @Test
     void rowThresholdCutsFilesAndOnlyDurableOffsetsAreCommittable() throws Exception {
-        SinkWriter writer = writer(Map.of(QuiverSinkConfig.FLUSH_MAX_RECORDS, "3"), false);
+        SinkWriter writer = fixture.writer(Map.of(QuiverSinkConfig.FLUSH_MAX_RECORDS, "3"), false);
         writer.open(List.of(P0));
         writer.put(records(0, 0, 7));
 
-        assertThat(dataKeys()).containsExactly(
+        assertThat(fixture.dataKeys()).containsExactly(
                 "landing/events/partition=0/events+0+00000000000000000000.parquet",
                 "landing/events/partition=0/events+0+00000000000000000003.parquet");
         // Offset 6 is only buffered: Connect may commit up to it, not past it.
@@ -176,24 +103,24 @@ class SinkWriterTest {
 
     @Test
     void intervalIsCheckedOnEmptyPuts() throws Exception {
-        SinkWriter writer = writer(Map.of(QuiverSinkConfig.FLUSH_INTERVAL_MS, "1000"), false);
+        SinkWriter writer = fixture.writer(Map.of(QuiverSinkConfig.FLUSH_INTERVAL_MS, "1000"), false);
         writer.open(List.of(P0));
         writer.put(records(0, 0, 2));
-        clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(999));
+        fixture.advanceMillis(999);
         writer.put(List.of());
-        assertThat(dataKeys()).isEmpty();
+        assertThat(fixture.dataKeys()).isEmpty();
         assertThat(writer.committableOffsets()).isEmpty();
 
-        clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(1));
+        fixture.advanceMillis(1);
         writer.put(List.of());
-        assertThat(dataKeys()).hasSize(1);
+        assertThat(fixture.dataKeys()).hasSize(1);
         assertThat(writer.committableOffsets()).containsExactly(Map.entry(P0, new OffsetAndMetadata(2)));
         assertThat(landedRows()).isEqualTo(expectedRows(0, 2));
     }
 
     @Test
     void redeliveredRecordsAreNotAppendedTwice() throws Exception {
-        SinkWriter writer = writer(Map.of(), false);
+        SinkWriter writer = fixture.writer(Map.of(), false);
         writer.open(List.of(P0, P1));
         writer.put(records(0, 0, 5));
         writer.put(records(1, 0, 2));
@@ -201,7 +128,7 @@ class SinkWriterTest {
         writer.put(records(0, 2, 8));
         writer.close(List.of(P0, P1));
 
-        assertThat(dataKeys()).hasSize(2);
+        assertThat(fixture.dataKeys()).hasSize(2);
         List<List<Object>> rows = landedRows();
         assertThat(rows).hasSize(10);
         assertThat(rows.stream().map(r -> r.get(0)).distinct()).hasSize(8);
@@ -209,21 +136,20 @@ class SinkWriterTest {
 
     @Test
     void restartSeeksPastLandedDataAndReplaysNothingTwice() throws Exception {
-        SinkWriter first = writer(Map.of(QuiverSinkConfig.FLUSH_MAX_RECORDS, "3"), false);
+        SinkWriter first = fixture.writer(Map.of(QuiverSinkConfig.FLUSH_MAX_RECORDS, "3"), false);
         first.open(List.of(P0));
         first.put(records(0, 0, 8));
         // A crash: offsets 0..5 landed, 6..7 only buffered, and Connect committed nothing.
-        writers.remove(first);
-        first.close();
+        fixture.stop(first);
 
-        SinkWriter second = writer(Map.of(QuiverSinkConfig.FLUSH_MAX_RECORDS, "3"), false);
+        SinkWriter second = fixture.writer(Map.of(QuiverSinkConfig.FLUSH_MAX_RECORDS, "3"), false);
         second.open(List.of(P0));
-        assertThat(seeks).containsEntry(P0, 6L);
+        assertThat(consumer.seeks()).containsEntry(P0, 6L);
         // Even if the consumer delivered from an older committed offset, landed records are dropped.
         second.put(records(0, 0, 10));
         second.close(List.of(P0));
 
-        assertThat(dataKeys()).containsExactly(
+        assertThat(fixture.dataKeys()).containsExactly(
                 "landing/events/partition=0/events+0+00000000000000000000.parquet",
                 "landing/events/partition=0/events+0+00000000000000000003.parquet",
                 "landing/events/partition=0/events+0+00000000000000000006.parquet",
@@ -233,7 +159,7 @@ class SinkWriterTest {
 
     @Test
     void storageOutageKeepsTheBatchAndTheRetryLandsItOnce() throws Exception {
-        SinkWriter writer = writer(Map.of(QuiverSinkConfig.FLUSH_MAX_RECORDS, "3"), false);
+        SinkWriter writer = fixture.writer(Map.of(QuiverSinkConfig.FLUSH_MAX_RECORDS, "3"), false);
         writer.open(List.of(P0));
         store.failNextPuts(2, true);
         List<SinkRecord> batch = records(0, 0, 5);
@@ -241,7 +167,7 @@ class SinkWriterTest {
         assertThatThrownBy(() -> writer.put(batch)).isInstanceOf(RetriableException.class)
                 .hasMessageContaining("injected failure");
         assertThatThrownBy(() -> writer.put(batch)).isInstanceOf(RetriableException.class);
-        assertThat(backoffs).containsExactly(1000L, 2000L);
+        assertThat(consumer.retryAfterCalls()).containsExactly(1000L, 2000L);
         assertThat(writer.committableOffsets()).isEmpty();
 
         writer.put(batch);
@@ -251,7 +177,7 @@ class SinkWriterTest {
 
     @Test
     void permanentStorageErrorFailsTheTask() {
-        SinkWriter writer = writer(Map.of(QuiverSinkConfig.FLUSH_MAX_RECORDS, "2"), false);
+        SinkWriter writer = fixture.writer(Map.of(QuiverSinkConfig.FLUSH_MAX_RECORDS, "2"), false);
         writer.open(List.of(P0));
         store.failNextPuts(1, false);
         assertThatThrownBy(() -> writer.put(records(0, 0, 3)))
@@ -268,7 +194,7 @@ class SinkWriterTest {
 
     @Test
     void badRecordFailsTheTaskNamingTopicPartitionOffsetAndField() {
-        SinkWriter writer = writer(Map.of(), false);
+        SinkWriter writer = fixture.writer(Map.of(), false);
         writer.open(List.of(P0));
         List<SinkRecord> batch = new ArrayList<>(records(0, 0, 3));
         batch.add(wrongRecord(3));
@@ -281,12 +207,12 @@ class SinkWriterTest {
                 .hasMessageContaining("offset 3")
                 .hasMessageContaining("field 'id'");
         assertThat(writer.committableOffsets()).isEmpty();
-        assertThat(dataKeys()).isEmpty();
+        assertThat(fixture.dataKeys()).isEmpty();
     }
 
     @Test
     void toleratedBadRecordGoesToDeadLettersAndLeavesNoTraceInTheFile() throws Exception {
-        SinkWriter writer = writer(Map.of(), true);
+        SinkWriter writer = fixture.writer(Map.of(), true);
         writer.open(List.of(P0));
         List<SinkRecord> batch = new ArrayList<>(records(0, 0, 3));
         // "name" is written before nothing and "id" fails first; a later bad field in a row is covered by
@@ -296,8 +222,9 @@ class SinkWriterTest {
         writer.put(batch);
         writer.close(List.of(P0));
 
-        assertThat(deadLetterRecords).extracting(SinkRecord::kafkaOffset).containsExactly(3L);
-        assertThat(deadLetterReasons.get(0)).contains("topic 'events'", "partition 0", "offset 3", "field 'id'");
+        assertThat(fixture.deadLetterOffsets()).containsExactly(3L);
+        assertThat(fixture.deadLetterReasons().get(0))
+                .contains("topic 'events'", "partition 0", "offset 3", "field 'id'");
         List<List<Object>> expected = new ArrayList<>(expectedRows(0, 3));
         expected.addAll(expectedRows(4, 6));
         assertThat(landedRows()).isEqualTo(expected);
@@ -305,18 +232,19 @@ class SinkWriterTest {
 
     @Test
     void compatibleSchemaChangeGrowsTheBatchInsteadOfStartingAFile() throws Exception {
-        SinkWriter writer = writer(Map.of(), false);
+        SinkWriter writer = fixture.writer(Map.of(), false);
         writer.open(List.of(P0));
         writer.put(records(0, 0, 2));
         writer.put(List.of(new SinkRecord(TOPIC, 0, null, null, V2,
                 new Struct(V2).put("id", 2L).put("name", "n2").put("extra", true), 2)));
         writer.put(records(0, 3, 4));
         writer.close(List.of(P0));
-        assertThat(dataKeys()).hasSize(1);
+        assertThat(fixture.dataKeys()).hasSize(1);
         assertThat(landedRows()).isEqualTo(expectedRows(0, 4));
         try (ParquetReadback duck = new ParquetReadback()) {
             // Rows written before the field existed, and after it went away again, read as null.
-            assertThat(duck.queryLists("SELECT id, extra FROM " + ParquetReadback.table(landedDir()) + " ORDER BY id"))
+            assertThat(duck.queryLists("SELECT id, extra FROM " + ParquetReadback.table(fixture.landedDir(tmp))
+                    + " ORDER BY id"))
                     .containsExactly(Arrays.asList(0L, null), Arrays.asList(1L, null), List.of(2L, true),
                             Arrays.asList(3L, null));
         }
@@ -324,7 +252,7 @@ class SinkWriterTest {
 
     @Test
     void alternatingCompatibleSchemasMakeOneFilePerFlush() throws Exception {
-        SinkWriter writer = writer(Map.of(QuiverSinkConfig.FLUSH_MAX_RECORDS, "50"), false);
+        SinkWriter writer = fixture.writer(Map.of(QuiverSinkConfig.FLUSH_MAX_RECORDS, "50"), false);
         writer.open(List.of(P0));
         List<SinkRecord> batch = new ArrayList<>();
         for (long o = 0; o < 200; o++) {
@@ -332,7 +260,7 @@ class SinkWriterTest {
                     new Struct(V2).put("id", o).put("name", "n" + o).put("extra", o % 3 == 0), o));
         }
         writer.put(batch);
-        assertThat(dataKeys()).hasSize(4);
+        assertThat(fixture.dataKeys()).hasSize(4);
         assertThat(landedRows()).isEqualTo(expectedRows(0, 200));
     }
 
@@ -342,14 +270,14 @@ class SinkWriterTest {
                 .field("id", Schema.INT64_SCHEMA)
                 .field("name", SchemaBuilder.struct().field("first", Schema.STRING_SCHEMA).build())
                 .build();
-        SinkWriter writer = writer(Map.of(), false);
+        SinkWriter writer = fixture.writer(Map.of(), false);
         writer.open(List.of(P0));
         writer.put(records(0, 0, 2));
         Struct name = new Struct(nameIsStruct.field("name").schema()).put("first", "Ada");
         writer.put(List.of(new SinkRecord(TOPIC, 0, null, null, nameIsStruct,
                 new Struct(nameIsStruct).put("id", 2L).put("name", name), 2)));
         writer.close(List.of(P0));
-        assertThat(dataKeys()).containsExactly(
+        assertThat(fixture.dataKeys()).containsExactly(
                 "landing/events/partition=0/events+0+00000000000000000000.parquet",
                 "landing/events/partition=0/events+0+00000000000000000002.parquet");
     }
@@ -359,7 +287,7 @@ class SinkWriterTest {
         Schema order = SchemaBuilder.struct().name("com.acme.Order").field("id", Schema.INT64_SCHEMA).build();
         Schema refund = SchemaBuilder.struct().name("com.acme.Refund").field("id", Schema.INT64_SCHEMA)
                 .field("reason", Schema.STRING_SCHEMA).build();
-        SinkWriter writer = writer(Map.of(), false);
+        SinkWriter writer = fixture.writer(Map.of(), false);
         writer.open(List.of(P0));
         List<SinkRecord> batch = new ArrayList<>();
         for (long o = 0; o < 10; o++) {
@@ -369,11 +297,11 @@ class SinkWriterTest {
         }
         writer.put(batch);
         writer.close(List.of(P0));
-        assertThat(dataKeys()).containsExactly(
+        assertThat(fixture.dataKeys()).containsExactly(
                 "landing/events/record_type=com.acme.Order/partition=0/events+0+00000000000000000000.parquet",
                 "landing/events/record_type=com.acme.Refund/partition=0/events+0+00000000000000000000.parquet");
         try (ParquetReadback duck = new ParquetReadback()) {
-            Path dir = landedDir();
+            Path dir = fixture.landedDir(tmp);
             assertThat(duck.scalarLong("SELECT count(*) FROM " + ParquetReadback.table(dir.resolve(
                     "landing/events/record_type=com.acme.Refund")))).isEqualTo(4);
             assertThat(duck.scalarLong("SELECT count(*) FROM " + ParquetReadback.table(dir.resolve(
@@ -383,7 +311,7 @@ class SinkWriterTest {
 
     @Test
     void metadataColumnsCarryTopicPartitionOffsetTimestampKeyAndHeaders() throws Exception {
-        SinkWriter writer = writer(Map.of(), false);
+        SinkWriter writer = fixture.writer(Map.of(), false);
         writer.open(List.of(P1));
         ConnectHeaders headers = new ConnectHeaders();
         headers.addString("trace", "abc");
@@ -395,8 +323,8 @@ class SinkWriterTest {
                         42, null, TimestampType.NO_TIMESTAMP_TYPE)));
         writer.close(List.of(P1));
         try (ParquetReadback duck = new ParquetReadback()) {
-            String table = ParquetReadback.table(landedDir());
-            assertThat(duck.columnTypes(ParquetReadback.parquetFiles(landedDir()))).containsExactly(
+            String table = ParquetReadback.table(fixture.landedDir(tmp));
+            assertThat(duck.columnTypes(ParquetReadback.parquetFiles(fixture.landedDir(tmp)))).containsExactly(
                     Map.entry("id", "BIGINT"),
                     Map.entry("name", "VARCHAR"),
                     Map.entry("_kafka_topic", "VARCHAR"),
@@ -414,7 +342,7 @@ class SinkWriterTest {
             assertThat(duck.queryLists("SELECT h.key, h.value FROM (SELECT unnest(_kafka_headers) AS h FROM " + table
                     + ") ORDER BY 1")).containsExactly(List.of("raw", "AQI="), List.of("trace", "abc"));
             // Readers prune by offset from the footer statistics.
-            Path file = ParquetReadback.parquetFiles(landedDir()).get(0);
+            Path file = ParquetReadback.parquetFiles(fixture.landedDir(tmp)).get(0);
             assertThat(duck.queryLists("SELECT stats_min, stats_max FROM parquet_metadata('" + file
                     + "') WHERE path_in_schema = '_kafka_offset'")).containsExactly(List.of("41", "42"));
         }
@@ -422,29 +350,29 @@ class SinkWriterTest {
 
     @Test
     void metadataColumnsCanBeRenamedAndSwitchedOff() throws Exception {
-        SinkWriter writer = writer(Map.of(QuiverSinkConfig.METADATA_COLUMNS, "offset,partition",
+        SinkWriter writer = fixture.writer(Map.of(QuiverSinkConfig.METADATA_COLUMNS, "offset,partition",
                 QuiverSinkConfig.METADATA_COLUMN_NAMES, "offset:kafka_offset"), false);
         writer.open(List.of(P0));
         writer.put(records(0, 0, 1));
         writer.close(List.of(P0));
         try (ParquetReadback duck = new ParquetReadback()) {
-            assertThat(duck.columnTypes(ParquetReadback.parquetFiles(landedDir())).keySet())
+            assertThat(duck.columnTypes(ParquetReadback.parquetFiles(fixture.landedDir(tmp))).keySet())
                     .containsExactly("id", "name", "_kafka_partition", "kafka_offset");
         }
     }
 
     @Test
     void tombstonesAreWrittenAsFlaggedRowsWhenAskedTo() throws Exception {
-        SinkWriter writer = writer(Map.of(QuiverSinkConfig.BEHAVIOR_ON_NULL_VALUES, "write"), false);
+        SinkWriter writer = fixture.writer(Map.of(QuiverSinkConfig.BEHAVIOR_ON_NULL_VALUES, "write"), false);
         writer.open(List.of(P0));
         writer.put(List.of(record(0, 0),
                 new SinkRecord(TOPIC, 0, Schema.STRING_SCHEMA, "gone", null, null, 1),
                 record(0, 2)));
         writer.close(List.of(P0));
-        assertThat(dataKeys()).hasSize(1);
+        assertThat(fixture.dataKeys()).hasSize(1);
         try (ParquetReadback duck = new ParquetReadback()) {
             assertThat(duck.queryLists("SELECT _kafka_offset, id, name, _kafka_key, _kafka_tombstone FROM "
-                    + ParquetReadback.table(landedDir()) + " ORDER BY _kafka_offset")).containsExactly(
+                    + ParquetReadback.table(fixture.landedDir(tmp)) + " ORDER BY _kafka_offset")).containsExactly(
                     Arrays.asList(0L, 0L, "n0", null, false),
                     Arrays.asList(1L, null, null, "gone", true),
                     Arrays.asList(2L, 2L, "n2", null, false));
@@ -453,7 +381,7 @@ class SinkWriterTest {
 
     @Test
     void tombstonesAreBadRecordsWhenAskedTo() {
-        SinkWriter writer = writer(Map.of(QuiverSinkConfig.BEHAVIOR_ON_NULL_VALUES, "fail"), false);
+        SinkWriter writer = fixture.writer(Map.of(QuiverSinkConfig.BEHAVIOR_ON_NULL_VALUES, "fail"), false);
         writer.open(List.of(P0));
         assertThatThrownBy(() -> writer.put(List.of(new SinkRecord(TOPIC, 0, null, null, null, null, 5))))
                 .isInstanceOf(BadRecordException.class)
@@ -462,7 +390,7 @@ class SinkWriterTest {
 
     @Test
     void schemalessMapsAreTypedPerBatchWithWideningAndJsonFallback() throws Exception {
-        SinkWriter writer = writer(Map.of(), false);
+        SinkWriter writer = fixture.writer(Map.of(), false);
         writer.open(List.of(P0));
         Map<String, Object> first = new LinkedHashMap<>();
         first.put("id", 1L);
@@ -479,14 +407,14 @@ class SinkWriterTest {
         writer.put(List.of(new SinkRecord(TOPIC, 0, null, null, null, first, 0),
                 new SinkRecord(TOPIC, 0, null, null, null, second, 1)));
         writer.close(List.of(P0));
-        assertThat(dataKeys()).hasSize(1);
+        assertThat(fixture.dataKeys()).hasSize(1);
         try (ParquetReadback duck = new ParquetReadback()) {
-            Map<String, String> types = duck.columnTypes(ParquetReadback.parquetFiles(landedDir()));
+            Map<String, String> types = duck.columnTypes(ParquetReadback.parquetFiles(fixture.landedDir(tmp)));
             assertThat(types).containsEntry("amount", "DOUBLE").containsEntry("id", "BIGINT")
                     .containsEntry("mixed", "VARCHAR").containsEntry("only_here", "BOOLEAN")
                     .containsEntry("nested", "STRUCT(a BIGINT, b VARCHAR)").containsEntry("tags", "VARCHAR[]");
             assertThat(duck.queryLists("SELECT id, amount, mixed, nested.a, nested.b, tags, only_here FROM "
-                    + ParquetReadback.table(landedDir()) + " ORDER BY id")).containsExactly(
+                    + ParquetReadback.table(fixture.landedDir(tmp)) + " ORDER BY id")).containsExactly(
                     Arrays.asList(1L, 5.0, "\"text\"", 1L, null, List.of("x", "y"), null),
                     Arrays.asList(2L, 2.5, "{\"deep\":true}", 2L, "new", null, false));
         }
@@ -494,7 +422,7 @@ class SinkWriterTest {
 
     @Test
     void jsonStringsAreParsedAndInvalidJsonIsABadRecordWithItsLocation() throws Exception {
-        SinkWriter writer = writer(Map.of(QuiverSinkConfig.VALUE_FORMAT, "json"), true);
+        SinkWriter writer = fixture.writer(Map.of(QuiverSinkConfig.VALUE_FORMAT, "json"), true);
         writer.open(List.of(P0));
         writer.put(List.of(
                 new SinkRecord(TOPIC, 0, null, null, Schema.OPTIONAL_STRING_SCHEMA, "{\"id\": 1, \"name\": \"a\"}", 0),
@@ -504,9 +432,9 @@ class SinkWriterTest {
                 new SinkRecord(TOPIC, 0, null, null, Schema.OPTIONAL_STRING_SCHEMA, "{\"id\": 4, \"id\": 5}", 3)));
         writer.close(List.of(P0));
         assertThat(landedRows()).containsExactly(List.of(1L, "a"), List.of(3L, "c"));
-        assertThat(deadLetterRecords).extracting(SinkRecord::kafkaOffset).containsExactly(1L, 3L);
-        assertThat(deadLetterReasons.get(0)).contains("offset 1", "not valid JSON", "line 1");
-        assertThat(deadLetterReasons.get(1)).contains("offset 3", "Duplicate field 'id'");
+        assertThat(fixture.deadLetterOffsets()).containsExactly(1L, 3L);
+        assertThat(fixture.deadLetterReasons().get(0)).contains("offset 1", "not valid JSON", "line 1");
+        assertThat(fixture.deadLetterReasons().get(1)).contains("offset 3", "Duplicate field 'id'");
     }
 
     private static SinkRecord json(long offset, Object key, String value) {
@@ -515,7 +443,7 @@ class SinkWriterTest {
 
     @Test
     void schemalessJsonIsStreamedIntoOneBatchWideningAndRollingBackBadRecords() throws Exception {
-        SinkWriter writer = writer(Map.of(QuiverSinkConfig.VALUE_FORMAT, "json",
+        SinkWriter writer = fixture.writer(Map.of(QuiverSinkConfig.VALUE_FORMAT, "json",
                 QuiverSinkConfig.BEHAVIOR_ON_NULL_VALUES, "write"), true);
         writer.open(List.of(P0));
         writer.put(List.of(
@@ -531,12 +459,12 @@ class SinkWriterTest {
                 json(5, null, "{\"id\":4,\"id\":5}"),
                 json(6, null, "{\"id\":6,\"amount\":7,\"tags\":[],\"nested\":{\"b\":\"six\"}}")));
         writer.close(List.of(P0));
-        assertThat(dataKeys()).hasSize(1);
-        assertThat(deadLetterRecords).extracting(SinkRecord::kafkaOffset).containsExactly(1L, 5L);
-        assertThat(deadLetterReasons.get(0)).contains("offset 1", "field 'amount'", "not valid JSON");
-        assertThat(deadLetterReasons.get(1)).contains("offset 5", "Duplicate field 'id'");
+        assertThat(fixture.dataKeys()).hasSize(1);
+        assertThat(fixture.deadLetterOffsets()).containsExactly(1L, 5L);
+        assertThat(fixture.deadLetterReasons().get(0)).contains("offset 1", "field 'amount'", "not valid JSON");
+        assertThat(fixture.deadLetterReasons().get(1)).contains("offset 5", "Duplicate field 'id'");
         try (ParquetReadback duck = new ParquetReadback()) {
-            Path dir = landedDir();
+            Path dir = fixture.landedDir(tmp);
             assertThat(duck.columnTypes(ParquetReadback.parquetFiles(dir))).containsEntry("id", "BIGINT")
                     .containsEntry("amount", "DOUBLE").containsEntry("mixed", "VARCHAR")
                     .containsEntry("nested", "STRUCT(a BIGINT, b VARCHAR, c DOUBLE[])")
@@ -555,7 +483,7 @@ class SinkWriterTest {
 
     @Test
     void schemalessJsonPartitionsByFieldsPickedFromTheDocument() throws Exception {
-        SinkWriter writer = writer(Map.of(QuiverSinkConfig.VALUE_FORMAT, "json",
+        SinkWriter writer = fixture.writer(Map.of(QuiverSinkConfig.VALUE_FORMAT, "json",
                 QuiverSinkConfig.PARTITION_BY, "field", QuiverSinkConfig.PARTITION_FIELDS, "geo.country,kind"), true);
         writer.open(List.of(P0));
         writer.put(List.of(
@@ -565,15 +493,15 @@ class SinkWriterTest {
                 json(3, null, "{\"id\":3,\"geo\":\"nowhere\"}"),
                 json(4, null, "{\"id\":4,\"geo\":{\"country\":\"DE\"},\"kind\":1,\"bad\":NaN}")));
         writer.close(List.of(P0));
-        assertThat(dataKeys()).containsExactly(
+        assertThat(fixture.dataKeys()).containsExactly(
                 "landing/events/geo.country=DE/kind=1/events+0+00000000000000000000.parquet",
                 "landing/events/geo.country=FR/kind=1/events+0+00000000000000000000.parquet",
                 "landing/events/geo.country=__HIVE_DEFAULT_PARTITION__/kind=__HIVE_DEFAULT_PARTITION__/"
                         + "events+0+00000000000000000000.parquet");
-        assertThat(deadLetterRecords).extracting(SinkRecord::kafkaOffset).containsExactly(4L);
-        assertThat(deadLetterReasons.get(0)).contains("field 'bad'", "NaN");
+        assertThat(fixture.deadLetterOffsets()).containsExactly(4L);
+        assertThat(fixture.deadLetterReasons().get(0)).contains("field 'bad'", "NaN");
         try (ParquetReadback duck = new ParquetReadback()) {
-            Path dir = landedDir();
+            Path dir = fixture.landedDir(tmp);
             assertThat(duck.queryLists("SELECT id, geo.country, extra FROM "
                     + ParquetReadback.table(dir.resolve("landing/events/geo.country=DE/kind=1")) + " ORDER BY id"))
                     .containsExactly(Arrays.asList(0L, "DE", null), Arrays.asList(2L, "DE", true));
@@ -584,7 +512,7 @@ class SinkWriterTest {
 
     @Test
     void schemalessJsonPartitionsByATimeFieldPickedFromTheDocument() throws Exception {
-        SinkWriter writer = writer(Map.of(QuiverSinkConfig.VALUE_FORMAT, "json",
+        SinkWriter writer = fixture.writer(Map.of(QuiverSinkConfig.VALUE_FORMAT, "json",
                 QuiverSinkConfig.PARTITION_BY, "time", QuiverSinkConfig.PARTITION_TIME_SOURCE, "event.at"), true);
         writer.open(List.of(P0));
         writer.put(List.of(
@@ -593,39 +521,41 @@ class SinkWriterTest {
                 json(2, null, "{\"id\":2,\"event\":{\"at\":\"soon\"}}"),
                 json(3, null, "{\"id\":3}")));
         writer.close(List.of(P0));
-        assertThat(dataKeys()).containsExactly(
+        assertThat(fixture.dataKeys()).containsExactly(
                 "landing/events/dt=2023-11-14/hr=22/events+0+00000000000000000000.parquet",
                 "landing/events/dt=2023-11-14/hr=23/events+0+00000000000000000000.parquet");
-        assertThat(deadLetterRecords).extracting(SinkRecord::kafkaOffset).containsExactly(2L, 3L);
-        assertThat(deadLetterReasons.get(0)).contains("field 'event.at' holds String");
-        assertThat(deadLetterReasons.get(1)).contains("field 'event.at' is missing or null");
+        assertThat(fixture.deadLetterOffsets()).containsExactly(2L, 3L);
+        assertThat(fixture.deadLetterReasons().get(0)).contains("field 'event.at' holds String");
+        assertThat(fixture.deadLetterReasons().get(1)).contains("field 'event.at' is missing or null");
         try (ParquetReadback duck = new ParquetReadback()) {
-            assertThat(duck.queryLists("SELECT id, event.at FROM " + ParquetReadback.table(landedDir()) + " ORDER BY id"))
+            assertThat(duck.queryLists("SELECT id, event.at FROM " + ParquetReadback.table(fixture.landedDir(tmp))
+                    + " ORDER BY id"))
                     .containsExactly(List.of(0L, 1_700_000_000_000L), List.of(1L, 1_700_003_600_000L));
         }
     }
 
     @Test
     void tombstonesAreSkippedAndCountAsHandled() throws Exception {
-        SinkWriter writer = writer(Map.of(), false);
+        SinkWriter writer = fixture.writer(Map.of(), false);
         writer.open(List.of(P0));
         writer.put(List.of(new SinkRecord(TOPIC, 0, null, null, null, null, 0)));
         assertThat(writer.committableOffsets()).containsExactly(Map.entry(P0, new OffsetAndMetadata(1)));
         writer.put(records(0, 1, 3));
         writer.close(List.of(P0));
         // The file's range starts where the partition's progress stood, so a replay cuts the same key.
-        assertThat(dataKeys()).containsExactly("landing/events/partition=0/events+0+00000000000000000001.parquet");
+        assertThat(fixture.dataKeys())
+                .containsExactly("landing/events/partition=0/events+0+00000000000000000001.parquet");
         assertThat(landedRows()).isEqualTo(expectedRows(1, 3));
     }
 
     @Test
     void closeLandsTheBufferAndReleasesThePartition() throws Exception {
-        SinkWriter writer = writer(Map.of(), false);
+        SinkWriter writer = fixture.writer(Map.of(), false);
         writer.open(List.of(P0, P1));
         writer.put(records(0, 0, 4));
         writer.put(records(1, 0, 1));
         writer.close(List.of(P0));
-        assertThat(dataKeys()).hasSize(1);
+        assertThat(fixture.dataKeys()).hasSize(1);
         assertThat(writer.committableOffsets()).doesNotContainKey(P0);
         assertThat(writer.bufferedBytes()).isPositive();
         writer.close(List.of(P1));
@@ -634,15 +564,15 @@ class SinkWriterTest {
 
     @Test
     void failedLandingOnCloseDropsTheBufferAndTheNextOwnerRereads() throws Exception {
-        SinkWriter writer = writer(Map.of(), false);
+        SinkWriter writer = fixture.writer(Map.of(), false);
         writer.open(List.of(P0));
         writer.put(records(0, 0, 4));
         store.failNextPuts(1, true);
         writer.close(List.of(P0));
-        assertThat(dataKeys()).isEmpty();
+        assertThat(fixture.dataKeys()).isEmpty();
         assertThat(writer.bufferedBytes()).isZero();
 
-        SinkWriter next = writer(Map.of(), false);
+        SinkWriter next = fixture.writer(Map.of(), false);
         next.open(List.of(P0));
         next.put(records(0, 0, 4));
         next.close(List.of(P0));
@@ -651,7 +581,7 @@ class SinkWriterTest {
 
     @Test
     void metricsAreReadableOverJmx() throws Exception {
-        SinkWriter writer = writer(Map.of(QuiverSinkConfig.FLUSH_MAX_RECORDS, "4"), true);
+        SinkWriter writer = fixture.writer(Map.of(QuiverSinkConfig.FLUSH_MAX_RECORDS, "4"), true);
         writer.open(List.of(P0));
         List<SinkRecord> batch = new ArrayList<>(records(0, 0, 6));
         batch.add(wrongRecord(6));
@@ -670,13 +600,12 @@ class SinkWriterTest {
         assertThat((Double) jmx.getAttribute(task, "UploadMillisP99")).isGreaterThanOrEqualTo(0.0);
         assertThat(jmx.getAttribute(partition, "LastLandedOffset")).isEqualTo(3L);
         assertThat(jmx.getAttribute(partition, "LandingLagRecords")).isEqualTo(2L);
-        clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(1500));
+        fixture.advanceMillis(1500);
         assertThat(jmx.getAttribute(partition, "LandingLagMillis")).isEqualTo(1500L);
 
         writer.close(List.of(P0));
         assertThat(jmx.isRegistered(partition)).isFalse();
-        writers.remove(writer);
-        writer.close();
+        fixture.stop(writer);
         assertThat(jmx.isRegistered(task)).isFalse();
     }
 
@@ -684,26 +613,25 @@ class SinkWriterTest {
     void crashDuringAFlushIsReplayedToTheSameKeysAndCut() throws Exception {
         Map<String, String> timeLayout = Map.of(QuiverSinkConfig.PARTITION_BY, "time",
                 QuiverSinkConfig.PARTITION_TIME_PATTERN, "'hr='HH", QuiverSinkConfig.FLUSH_MAX_RECORDS, "6");
-        SinkWriter first = writer(timeLayout, false);
+        SinkWriter first = fixture.writer(timeLayout, false);
         first.open(List.of(P0));
         // Offsets 0..5 spread over three hours: one flush writes three files. After the marker and the first file,
         // uploads fail; then the task dies.
         List<SinkRecord> batch = hourly(0, 12);
         store.failAfterPuts(2);
         assertThatThrownBy(() -> first.put(batch)).isInstanceOf(RetriableException.class);
-        writers.remove(first);
-        first.close();
-        assertThat(dataKeys()).hasSize(1);
+        fixture.stop(first);
+        assertThat(fixture.dataKeys()).hasSize(1);
         store.heal();
 
         // The next owner finds the flush incomplete, replays it from its start, cuts it where it was cut (at offset 5,
         // although its own threshold would cut later) and rewrites the same three keys.
-        SinkWriter second = writer(Map.of(QuiverSinkConfig.PARTITION_BY, "time",
+        SinkWriter second = fixture.writer(Map.of(QuiverSinkConfig.PARTITION_BY, "time",
                 QuiverSinkConfig.PARTITION_TIME_PATTERN, "'hr='HH", QuiverSinkConfig.FLUSH_MAX_RECORDS, "100"), false);
         second.open(List.of(P0));
-        assertThat(seeks).containsEntry(P0, 0L);
+        assertThat(consumer.seeks()).containsEntry(P0, 0L);
         second.put(batch);
-        assertThat(dataKeys()).containsExactly(
+        assertThat(fixture.dataKeys()).containsExactly(
                 "landing/events/hr=00/events+0+00000000000000000000.parquet",
                 "landing/events/hr=01/events+0+00000000000000000000.parquet",
                 "landing/events/hr=02/events+0+00000000000000000000.parquet");
@@ -714,26 +642,25 @@ class SinkWriterTest {
 
     @Test
     void filesOfAnInterruptedFlushThatTheReplayDoesNotRewriteAreDeleted() throws Exception {
-        SinkWriter first = writer(Map.of(QuiverSinkConfig.PARTITION_BY, "time",
+        SinkWriter first = fixture.writer(Map.of(QuiverSinkConfig.PARTITION_BY, "time",
                 QuiverSinkConfig.PARTITION_TIME_PATTERN, "'hr='HH", QuiverSinkConfig.FLUSH_MAX_RECORDS, "6"), false);
         first.open(List.of(P0));
         store.failAfterPuts(3);
         assertThatThrownBy(() -> first.put(hourly(0, 6))).isInstanceOf(RetriableException.class);
-        writers.remove(first);
-        first.close();
-        assertThat(dataKeys()).hasSize(2);
+        fixture.stop(first);
+        assertThat(fixture.dataKeys()).hasSize(2);
         store.heal();
 
         // Offset 5 (hour 2) is gone from the log by the time of the replay (compaction): the replay writes two files,
         // and the third file of the first attempt must not survive as an orphan.
-        SinkWriter second = writer(Map.of(QuiverSinkConfig.PARTITION_BY, "time",
+        SinkWriter second = fixture.writer(Map.of(QuiverSinkConfig.PARTITION_BY, "time",
                 QuiverSinkConfig.PARTITION_TIME_PATTERN, "'hr='HH"), false);
         second.open(List.of(P0));
         List<SinkRecord> replay = new ArrayList<>(hourly(0, 4));
         replay.addAll(hourly(6, 8));
         second.put(replay);
         second.close(List.of(P0));
-        assertThat(dataKeys()).doesNotContain("landing/events/hr=02/events+0+00000000000000000000.parquet");
+        assertThat(fixture.dataKeys()).doesNotContain("landing/events/hr=02/events+0+00000000000000000000.parquet");
         List<List<Object>> expected = new ArrayList<>(expectedRows(0, 4));
         expected.addAll(expectedRows(6, 8));
         assertThat(landedRows()).isEqualTo(expected);
@@ -751,46 +678,46 @@ class SinkWriterTest {
 
     @Test
     void fieldPartitionValuesAreEscaped() throws Exception {
-        SinkWriter writer = writer(Map.of(QuiverSinkConfig.PARTITION_BY, "field",
+        SinkWriter writer = fixture.writer(Map.of(QuiverSinkConfig.PARTITION_BY, "field",
                 QuiverSinkConfig.PARTITION_FIELDS, "name"), false);
         writer.open(List.of(P0));
         writer.put(List.of(
                 new SinkRecord(TOPIC, 0, null, null, V1, new Struct(V1).put("id", 0L).put("name", "../../etc"), 0),
                 new SinkRecord(TOPIC, 0, null, null, V1, new Struct(V1).put("id", 1L).put("name", "DE"), 1)));
         writer.close(List.of(P0));
-        assertThat(dataKeys()).containsExactly(
+        assertThat(fixture.dataKeys()).containsExactly(
                 "landing/events/name=..%2F..%2Fetc/events+0+00000000000000000000.parquet",
                 "landing/events/name=DE/events+0+00000000000000000000.parquet");
     }
 
     @Test
     void anIdlePartitionAsksConnectToCallPutBeforeItsIntervalEnds() {
-        SinkWriter writer = writer(Map.of(QuiverSinkConfig.FLUSH_INTERVAL_MS, "5000"), false);
+        SinkWriter writer = fixture.writer(Map.of(QuiverSinkConfig.FLUSH_INTERVAL_MS, "5000"), false);
         writer.open(List.of(P0));
         writer.put(records(0, 0, 1));
-        clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(1200));
+        fixture.advanceMillis(1200);
         writer.put(List.of());
-        assertThat(wakeups).containsExactly(5000L, 3800L);
+        assertThat(consumer.wakeWithinCalls()).containsExactly(5000L, 3800L);
     }
 
     @Test
     void aZombieCannotOverwriteTheNewOwnersMarkerAndTheOwnerResumesFromIt() throws Exception {
-        SinkWriter zombie = writer(Map.of(QuiverSinkConfig.FLUSH_MAX_RECORDS, "3"), false);
+        SinkWriter zombie = fixture.writer(Map.of(QuiverSinkConfig.FLUSH_MAX_RECORDS, "3"), false);
         zombie.open(List.of(P0));
         zombie.put(records(0, 0, 4));
 
         // The partition moves on without the zombie noticing: the new owner lands 3..8.
-        SinkWriter owner = writer(Map.of(QuiverSinkConfig.FLUSH_MAX_RECORDS, "3"), false);
+        SinkWriter owner = fixture.writer(Map.of(QuiverSinkConfig.FLUSH_MAX_RECORDS, "3"), false);
         owner.open(List.of(P0));
-        assertThat(seeks).containsEntry(P0, 3L);
+        assertThat(consumer.seeks()).containsEntry(P0, 3L);
         owner.put(records(0, 3, 9));
-        List<String> before = dataKeys();
+        List<String> before = fixture.dataKeys();
 
         // The zombie's next flush is refused at its marker write, before it uploads a file: nothing of it lands.
-        seeks.clear();
+        consumer.clearSeeks();
         zombie.put(records(0, 4, 7));
-        assertThat(dataKeys()).isEqualTo(before);
-        assertThat(seeks).containsEntry(P0, 9L);
+        assertThat(fixture.dataKeys()).isEqualTo(before);
+        assertThat(consumer.seeks()).containsEntry(P0, 9L);
         owner.close(List.of(P0));
         assertThat(landedRows()).isEqualTo(expectedRows(0, 9));
     }
@@ -798,7 +725,7 @@ class SinkWriterTest {
     @Test
     void memoryBudgetHoldsWithThousandsOfOpenFoldersAndEveryRecordLandsOnce() throws Exception {
         long budget = 4L * 1024 * 1024;
-        SinkWriter writer = writer(Map.of(QuiverSinkConfig.BUFFER_MEMORY_BYTES, Long.toString(budget),
+        SinkWriter writer = fixture.writer(Map.of(QuiverSinkConfig.BUFFER_MEMORY_BYTES, Long.toString(budget),
                 QuiverSinkConfig.PARTITION_BY, "time",
                 QuiverSinkConfig.PARTITION_TIME_PATTERN, "'dt='yyyy-MM-dd/'hr='HH",
                 QuiverSinkConfig.FLUSH_MAX_RECORDS, "1000000",
@@ -831,22 +758,23 @@ class SinkWriterTest {
         for (TopicPartition tp : tps) {
             writer.close(List.of(tp));
         }
-        SinkWriter sameTask = writers.get(writers.size() - 1);
+        List<SinkWriter> open = fixture.openWriters();
+        SinkWriter sameTask = open.get(open.size() - 1);
         assertThat(sameTask).isSameAs(writer);
         try (ParquetReadback duck = new ParquetReadback()) {
-            Path dir = landedDir();
+            Path dir = fixture.landedDir(tmp);
             assertThat(duck.queryLists("SELECT count(*), count(DISTINCT id), count(DISTINCT (_kafka_partition, _kafka_offset))"
                     + " FROM " + ParquetReadback.table(dir))).containsExactly(List.of(6720L, 6720L, 6720L));
         }
         // The allocator enforces the budget; its peak proves it held while thousands of folders were open.
         assertThat(writer.peakBufferedBytes()).isPositive().isLessThanOrEqualTo(budget);
-        assertThat(pauses).isEmpty();
+        assertThat(consumer.pauseCalls()).isEmpty();
     }
 
     @Test
     void backgroundFlushesLandEveryRecordOnceAndOffsetsFollowOnlyLandedFiles() throws Exception {
-        SinkWriter writer = writer(Map.of(QuiverSinkConfig.FLUSH_THREADS, "2", QuiverSinkConfig.FLUSH_MAX_RECORDS, "50"),
-                false);
+        SinkWriter writer = fixture.writer(Map.of(QuiverSinkConfig.FLUSH_THREADS, "2",
+                QuiverSinkConfig.FLUSH_MAX_RECORDS, "50"), false);
         writer.open(List.of(P0, P1));
         for (long from = 0; from < 1000; from += 100) {
             writer.put(records(0, from, from + 100));
@@ -865,13 +793,13 @@ class SinkWriterTest {
         List<List<Object>> rows = landedRows();
         assertThat(rows).hasSize(2000);
         assertThat(rows.stream().map(r -> r.get(0)).distinct()).hasSize(1000);
-        assertThat(dataKeys()).hasSize(40);
+        assertThat(fixture.dataKeys()).hasSize(40);
     }
 
     @Test
     void aBackgroundFlushThatFailsIsRetriedToTheSameKeys() throws Exception {
-        SinkWriter writer = writer(Map.of(QuiverSinkConfig.FLUSH_THREADS, "1", QuiverSinkConfig.FLUSH_MAX_RECORDS, "5"),
-                false);
+        SinkWriter writer = fixture.writer(Map.of(QuiverSinkConfig.FLUSH_THREADS, "1",
+                QuiverSinkConfig.FLUSH_MAX_RECORDS, "5"), false);
         writer.open(List.of(P0));
         store.failNextPuts(2, true);
         List<SinkRecord> batch = records(0, 0, 12);
@@ -888,7 +816,7 @@ class SinkWriterTest {
         assertThat(retriable).isPositive();
         writer.close(List.of(P0));
         assertThat(landedRows()).isEqualTo(expectedRows(0, 12));
-        assertThat(dataKeys()).containsExactly(
+        assertThat(fixture.dataKeys()).containsExactly(
                 "landing/events/partition=0/events+0+00000000000000000000.parquet",
                 "landing/events/partition=0/events+0+00000000000000000005.parquet",
                 "landing/events/partition=0/events+0+00000000000000000010.parquet");
@@ -896,9 +824,9 @@ class SinkWriterTest {
 
     @Test
     void byteThresholdFlushes() {
-        SinkWriter writer = writer(Map.of(QuiverSinkConfig.FLUSH_MAX_BYTES, "1024"), false);
+        SinkWriter writer = fixture.writer(Map.of(QuiverSinkConfig.FLUSH_MAX_BYTES, "1024"), false);
         writer.open(List.of(P0));
         writer.put(records(0, 0, 2000));
-        assertThat(dataKeys()).hasSizeGreaterThan(1);
+        assertThat(fixture.dataKeys()).hasSizeGreaterThan(1);
     }
 }

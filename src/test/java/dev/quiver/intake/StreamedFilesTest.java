@@ -1,25 +1,18 @@
 package dev.quiver.intake;
 
+import static dev.quiver.intake.WriterFixture.P0;
+import static dev.quiver.intake.WriterFixture.incompressibleName;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quiver.config.QuiverSinkConfig;
 import dev.quiver.testing.InMemoryObjectStore;
 import dev.quiver.testing.ParquetReadback;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Collectors;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.data.Schema;
-import org.apache.kafka.connect.data.SchemaBuilder;
-import org.apache.kafka.connect.data.Struct;
-import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -30,105 +23,35 @@ import org.junit.jupiter.api.io.TempDir;
  * are reused, and the file still lands exactly once through the commit marker, across part failures and crashes.
  */
 class StreamedFilesTest {
-    private static final String TOPIC = "events";
-    private static final TopicPartition P0 = new TopicPartition(TOPIC, 0);
     private static final long MIB = 1024 * 1024;
     /** Big enough for a 5 MiB part, two 1 MiB row groups and their spare, under the 85% high-water mark. */
     private static final long BUDGET = 16 * MIB;
     private static final String KEY0 = "landing/events/partition=0/events+0+00000000000000000000.parquet";
-    private static final Schema V1 = SchemaBuilder.struct()
-            .field("id", Schema.INT64_SCHEMA)
-            .field("name", Schema.STRING_SCHEMA)
-            .build();
-    private static final Schema V2 = SchemaBuilder.struct()
-            .field("id", Schema.INT64_SCHEMA)
-            .field("name", Schema.STRING_SCHEMA)
-            .field("extra", Schema.OPTIONAL_INT32_SCHEMA)
-            .build();
+    private static final Schema V1 = WriterFixture.ID_NAME;
+    private static final Schema V2 = WriterFixture.ID_NAME_EXTRA;
 
     @TempDir
     Path tmp;
 
-    private final InMemoryObjectStore store = new InMemoryObjectStore();
-    private final Map<TopicPartition, Long> seeks = new HashMap<>();
-    /** Partitions the writer paused and did not resume. */
-    private final java.util.Set<TopicPartition> paused = new java.util.HashSet<>();
-    private final List<SinkWriter> writers = new ArrayList<>();
+    private final WriterFixture fixture = new WriterFixture("conn", WriterFixture.withoutThresholds(Map.of(
+            QuiverSinkConfig.BUFFER_MEMORY_BYTES, Long.toString(BUDGET),
+            QuiverSinkConfig.PARQUET_COMPRESSION, "none",
+            QuiverSinkConfig.UPLOAD_PART_BYTES, Long.toString(5 * MIB),
+            // Small row groups, so that a file in progress (two row groups and a part) fits this small budget.
+            QuiverSinkConfig.PARQUET_ROW_GROUP_BYTES, Long.toString(2 * MIB))));
+    private final InMemoryObjectStore store = fixture.store();
 
     @AfterEach
     void closeWriters() {
         // Closing checks the Arrow allocator: a leaked vector or encoded chunk fails the test here.
-        writers.forEach(SinkWriter::close);
+        fixture.close();
         // This fake delivers every record once and never withholds a paused partition's records: a streaming file
         // must make room by itself, not by back-pressure, or these tests would not show what they claim.
-        assertThat(paused).isEmpty();
-    }
-
-    private SinkWriter writer() {
-        return writer(Map.of());
-    }
-
-    private SinkWriter writer(Map<String, String> overrides) {
-        Map<String, String> props = new HashMap<>();
-        props.put(QuiverSinkConfig.STORE_URL, "s3a://bucket/landing");
-        props.put(QuiverSinkConfig.FLUSH_MAX_RECORDS, "100000000");
-        props.put(QuiverSinkConfig.FLUSH_MAX_BYTES, Long.toString(1L << 40));
-        props.put(QuiverSinkConfig.FLUSH_INTERVAL_MS, "3600000");
-        props.put(QuiverSinkConfig.FLUSH_THREADS, "0");
-        props.put(QuiverSinkConfig.BUFFER_MEMORY_BYTES, Long.toString(BUDGET));
-        props.put(QuiverSinkConfig.PARQUET_COMPRESSION, "none");
-        props.put(QuiverSinkConfig.UPLOAD_PART_BYTES, Long.toString(5 * MIB));
-        // Small row groups, so that a file in progress (two row groups and a part) fits this small budget.
-        props.put(QuiverSinkConfig.PARQUET_ROW_GROUP_BYTES, Long.toString(2 * MIB));
-        props.putAll(overrides);
-        ConsumerControl consumer = new ConsumerControl() {
-            @Override
-            public void seek(TopicPartition tp, long offset) {
-                seeks.put(tp, offset);
-            }
-
-            @Override
-            public void retryAfter(long millis) {
-            }
-
-            @Override
-            public void wakeWithin(long millis) {
-            }
-
-            @Override
-            public void pause(TopicPartition tp) {
-                paused.add(tp);
-            }
-
-            @Override
-            public void resume(TopicPartition tp) {
-                paused.remove(tp);
-            }
-        };
-        DeadLetters none = (record, reason) -> CompletableFuture.failedFuture(new AssertionError("no dead letters"));
-        AtomicLong clock = new AtomicLong();
-        SinkWriter writer = new SinkWriter(new QuiverSinkConfig(props), store, "conn", Integer.toString(writers.size()),
-                consumer, none, false, clock::get);
-        writers.add(writer);
-        return writer;
-    }
-
-    /** 200 characters that do not compress, so that the Parquet bytes track the row count. */
-    static String name(long id) {
-        StringBuilder text = new StringBuilder(200);
-        long x = id * 0x9E3779B97F4A7C15L + 1;
-        while (text.length() < 200) {
-            x ^= x << 13;
-            x ^= x >>> 7;
-            x ^= x << 17;
-            text.append(Long.toHexString(x));
-        }
-        return text.substring(0, 200);
+        assertThat(fixture.consumer().paused()).isEmpty();
     }
 
     private static SinkRecord record(long offset, Schema schema) {
-        Struct value = new Struct(schema).put("id", offset).put("name", name(offset));
-        return new SinkRecord(TOPIC, 0, null, null, schema, value, offset);
+        return WriterFixture.record(0, offset, WriterFixture.idAndName(schema, offset, incompressibleName(offset)));
     }
 
     private static List<SinkRecord> records(long from, long toExclusive) {
@@ -141,29 +64,7 @@ class StreamedFilesTest {
 
     /** Delivers records in put() calls of 5,000, as Connect would, retrying a put that failed retriably. */
     private static void deliver(SinkWriter writer, long from, long toExclusive) {
-        for (long o = from; o < toExclusive; o += 5_000) {
-            List<SinkRecord> batch = records(o, Math.min(toExclusive, o + 5_000));
-            for (int attempt = 1; ; attempt++) {
-                try {
-                    writer.put(batch);
-                    break;
-                } catch (RetriableException e) {
-                    assertThat(attempt).as("attempts at one put").isLessThan(10);
-                }
-            }
-        }
-    }
-
-    private List<String> dataKeys() {
-        return store.list("landing/").stream().filter(k -> k.endsWith(".parquet")).sorted()
-                .collect(Collectors.toList());
-    }
-
-    private Path copyOut(String key) throws Exception {
-        Path file = tmp.resolve(key);
-        Files.createDirectories(file.getParent());
-        Files.write(file, store.get(key).orElseThrow());
-        return file;
+        WriterFixture.deliver(writer, from, toExclusive, 5_000, o -> record(o, V1), 10);
     }
 
     /** Every id in [0, rows) exactly once, with its own name, in one file of several row groups. */
@@ -176,7 +77,7 @@ class StreamedFilesTest {
                     .containsEntry("_kafka_offset", "BIGINT");
             for (long id : new long[] {0, 1, rows / 2, rows - 1}) {
                 assertThat(duck.queryLists("SELECT name, _kafka_offset FROM " + table + " WHERE id = " + id))
-                        .containsExactly(List.of(name(id), id));
+                        .containsExactly(List.of(incompressibleName(id), id));
             }
             assertThat(duck.scalarLong("SELECT count(*) FROM " + table + " WHERE name <> '' AND length(name) <> 200"))
                     .isZero();
@@ -188,16 +89,16 @@ class StreamedFilesTest {
     @Test
     void aFileSeveralTimesTheBudgetLandsWholeAndOnceWithVectorsReused() throws Exception {
         long rows = 250_000;
-        SinkWriter writer = writer();
+        SinkWriter writer = fixture.writer();
         writer.open(List.of(P0));
         deliver(writer, 0, rows);
         // Nothing is visible before the flush: the parts wait in an unfinished upload.
-        assertThat(dataKeys()).isEmpty();
+        assertThat(fixture.dataKeys()).isEmpty();
         assertThat(store.partsUploaded()).isGreaterThan(3);
         assertThat(store.openUploads()).containsExactly(KEY0);
         writer.close(List.of(P0));
 
-        assertThat(dataKeys()).containsExactly(KEY0);
+        assertThat(fixture.dataKeys()).containsExactly(KEY0);
         assertThat(store.openUploads()).isEmpty();
         assertThat(store.uploadsCompleted()).isEqualTo(1);
         long size = store.get(KEY0).orElseThrow().length;
@@ -206,14 +107,14 @@ class StreamedFilesTest {
         // Arrow memory (batches and encoded bytes alike) peaked well under the budget and a fraction of the file.
         assertThat(peak).isPositive().isLessThan(BUDGET);
         assertThat(size).isGreaterThan(3 * peak);
-        assertLandedOnce(copyOut(KEY0), rows);
+        assertLandedOnce(fixture.copyOut(tmp, KEY0), rows);
         assertThat(writer.committableOffsets()).isEmpty();
     }
 
     @Test
     void aFailedPartIsRetriedWithItsBytesAndNothingIsLostOrDuplicated() throws Exception {
         long rows = 70_000;
-        SinkWriter writer = writer();
+        SinkWriter writer = fixture.writer();
         writer.open(List.of(P0));
         deliver(writer, 0, rows / 2);
         int partsBefore = store.partsUploaded();
@@ -224,9 +125,9 @@ class StreamedFilesTest {
         assertThat(store.partsUploaded()).isGreaterThan(partsBefore);
         writer.close(List.of(P0));
 
-        assertThat(dataKeys()).containsExactly(KEY0);
+        assertThat(fixture.dataKeys()).containsExactly(KEY0);
         assertThat(store.openUploads()).isEmpty();
-        assertLandedOnce(copyOut(KEY0), rows);
+        assertLandedOnce(fixture.copyOut(tmp, KEY0), rows);
     }
 
     /**
@@ -262,7 +163,7 @@ class StreamedFilesTest {
     @Test
     void aCrashMidFileIsReplayedFromTheMarkerToTheSameKey() throws Exception {
         long rows = 50_000;
-        SinkWriter first = writer();
+        SinkWriter first = fixture.writer();
         first.open(List.of(P0));
         deliver(first, 0, rows);
         assertThat(store.partsUploaded()).isPositive();
@@ -270,37 +171,37 @@ class StreamedFilesTest {
         // the upload behind, as a killed worker would.
         store.failAfterPuts(1);
         first.close(List.of(P0));
-        assertThat(dataKeys()).isEmpty();
+        assertThat(fixture.dataKeys()).isEmpty();
         store.heal();
         store.startUpload(KEY0);
         assertThat(store.openUploads()).contains(KEY0);
 
-        SinkWriter second = writer();
+        SinkWriter second = fixture.writer();
         second.open(List.of(P0));
-        assertThat(seeks).containsEntry(P0, 0L);
+        assertThat(fixture.consumer().seeks()).containsEntry(P0, 0L);
         deliver(second, 0, rows);
         // The replay is cut at the recorded end and lands by itself, at the same key.
-        assertThat(dataKeys()).containsExactly(KEY0);
+        assertThat(fixture.dataKeys()).containsExactly(KEY0);
         assertThat(store.openUploads()).isEmpty();
-        assertLandedOnce(copyOut(KEY0), rows);
+        assertLandedOnce(fixture.copyOut(tmp, KEY0), rows);
         second.close(List.of(P0));
-        assertThat(dataKeys()).containsExactly(KEY0);
+        assertThat(fixture.dataKeys()).containsExactly(KEY0);
     }
 
     @Test
     void aSchemaChangeAfterRowGroupsStreamedCutsTheFile() throws Exception {
-        SinkWriter writer = writer();
+        SinkWriter writer = fixture.writer();
         writer.open(List.of(P0));
         deliver(writer, 0, 20_000);
         // The batch has streamed row groups: its file's schema is fixed, so the new field starts a new file.
         writer.put(List.of(record(20_000, V2), record(20_001, V1)));
         writer.close(List.of(P0));
 
-        assertThat(dataKeys()).containsExactly(KEY0,
+        assertThat(fixture.dataKeys()).containsExactly(KEY0,
                 "landing/events/partition=0/events+0+00000000000000020000.parquet");
         try (ParquetReadback duck = new ParquetReadback()) {
-            Path first = copyOut(KEY0);
-            Path second = copyOut(dataKeys().get(1));
+            Path first = fixture.copyOut(tmp, KEY0);
+            Path second = fixture.copyOut(tmp, fixture.dataKeys().get(1));
             assertThat(duck.columnTypes(List.of(first))).doesNotContainKey("extra");
             assertThat(duck.columnTypes(List.of(second))).containsEntry("extra", "INTEGER");
             assertThat(duck.queryLists("SELECT count(*), min(id), max(id) FROM "
@@ -312,15 +213,14 @@ class StreamedFilesTest {
 
     @Test
     void anUnfinishedFileIsAbortedWhenThePartitionIsDropped() {
-        SinkWriter writer = writer();
+        SinkWriter writer = fixture.writer();
         writer.open(List.of(P0));
         deliver(writer, 0, 40_000);
         assertThat(store.openUploads()).containsExactly(KEY0);
         // Dropping the buffer (the task stopping without landing) aborts the upload and releases every chunk.
-        writers.remove(writer);
-        writer.close();
+        fixture.stop(writer);
         assertThat(store.openUploads()).isEmpty();
-        assertThat(dataKeys()).isEmpty();
+        assertThat(fixture.dataKeys()).isEmpty();
         assertThatThrownBy(() -> store.get(KEY0).orElseThrow()).isInstanceOf(java.util.NoSuchElementException.class);
     }
 
@@ -331,29 +231,29 @@ class StreamedFilesTest {
         flush.addAll(records(2_001, 2_100));
         // First attempt: rows stay in memory (well under a row group), so the new field widens the batch in place;
         // then the flush's upload fails after its intent marker, and the task dies.
-        SinkWriter first = writer();
+        SinkWriter first = fixture.writer();
         first.open(List.of(P0));
         first.put(flush);
         store.failAfterPuts(1);
         first.close(List.of(P0));
         store.heal();
-        assertThat(dataKeys()).isEmpty();
+        assertThat(fixture.dataKeys()).isEmpty();
 
         // The replay runs with small row groups: it streams rows out before offset 2000, where the first attempt
         // did not, and cannot take the new field into that file nor cut there.
-        SinkWriter second = writer(Map.of(QuiverSinkConfig.PARQUET_ROW_GROUP_BYTES, Long.toString(64 * 1024)));
+        SinkWriter second = fixture.writer(Map.of(QuiverSinkConfig.PARQUET_ROW_GROUP_BYTES, Long.toString(64 * 1024)));
         second.open(List.of(P0));
-        assertThat(seeks).containsEntry(P0, 0L);
-        seeks.clear();
+        assertThat(fixture.consumer().seeks()).containsEntry(P0, 0L);
+        fixture.consumer().clearSeeks();
         second.put(flush);
         // It drops what it had and seeks back to the flush's start, to replay again without streaming.
-        assertThat(seeks).containsEntry(P0, 0L);
-        assertThat(dataKeys()).isEmpty();
+        assertThat(fixture.consumer().seeks()).containsEntry(P0, 0L);
+        assertThat(fixture.dataKeys()).isEmpty();
         assertThat(store.openUploads()).isEmpty();
         second.put(flush);
 
-        assertThat(dataKeys()).containsExactly(KEY0);
-        Path file = copyOut(KEY0);
+        assertThat(fixture.dataKeys()).containsExactly(KEY0);
+        Path file = fixture.copyOut(tmp, KEY0);
         try (ParquetReadback duck = new ParquetReadback()) {
             String table = ParquetReadback.table(List.of(file));
             assertThat(duck.queryLists("SELECT count(*), count(DISTINCT id), min(id), max(id), count(extra) FROM "
@@ -364,6 +264,6 @@ class StreamedFilesTest {
         deliver(second, 2_100, 40_000);
         assertThat(store.partsUploaded()).isPositive();
         second.close(List.of(P0));
-        assertThat(dataKeys()).hasSize(2);
+        assertThat(fixture.dataKeys()).hasSize(2);
     }
 }

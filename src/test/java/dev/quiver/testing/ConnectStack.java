@@ -61,6 +61,8 @@ public final class ConnectStack implements AutoCloseable {
     private final Path scratch;
     private KafkaProducer<byte[], byte[]> producer;
     private final List<Future<RecordMetadata>> pending = new ArrayList<>();
+    /** Producers handed to tests by {@link #createProducer}: closed with the stack. */
+    private final List<KafkaProducer<byte[], byte[]>> producers = new ArrayList<>();
     private volatile boolean failFast = true;
 
     private ConnectStack(S3ProxyServer s3, EmbeddedConnectCluster connect, String bucket, Path scratch) {
@@ -207,15 +209,8 @@ public final class ConnectStack implements AutoCloseable {
     /** Like {@link #produce(String, int, String, String)}, with the record's Kafka timestamp (null for now). */
     public void produce(String topic, int partition, Long timestamp, String key, String value) {
         if (producer == null) {
-            Map<String, Object> props = new HashMap<>();
-            props.put(ProducerConfig.ACKS_CONFIG, "all");
-            props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-            // One batch in flight: a retried batch can never overtake or duplicate another (a NOT_LEADER retry right
-            // after topic creation otherwise ends in OutOfOrderSequenceException with several in flight).
-            props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
-            props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-            props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-            producer = kafka().createProducer(props);
+            producer = kafka().createProducer(producerConfig(Map.of(ProducerConfig.LINGER_MS_CONFIG, 5,
+                    ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024)));
         }
         pending.add(producer.send(new ProducerRecord<>(topic, partition, timestamp,
                 key == null ? null : key.getBytes(StandardCharsets.UTF_8),
@@ -229,17 +224,53 @@ public final class ConnectStack implements AutoCloseable {
         }
         producer.flush();
         try {
-            for (Future<RecordMetadata> f : pending) {
-                f.get();
+            awaitAcks(pending);
+        } finally {
+            pending.clear();
+        }
+    }
+
+    /**
+     * A producer of raw bytes for a test's own records, closed with the stack: idempotent, acknowledged by every
+     * replica, with one request in flight; {@code overrides} win.
+     */
+    public KafkaProducer<byte[], byte[]> createProducer(Map<String, Object> overrides) {
+        KafkaProducer<byte[], byte[]> created = kafka().createProducer(producerConfig(overrides));
+        producers.add(created);
+        return created;
+    }
+
+    private static Map<String, Object> producerConfig(Map<String, Object> overrides) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        // One batch in flight: a retried batch can never overtake or duplicate another (a NOT_LEADER retry right
+        // after topic creation otherwise ends in OutOfOrderSequenceException with several in flight).
+        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
+        props.putAll(overrides);
+        return props;
+    }
+
+    /** Sends one record and waits until it is acknowledged; fails if the send failed. */
+    public static RecordMetadata sendAndAwait(KafkaProducer<byte[], byte[]> producer,
+            ProducerRecord<byte[], byte[]> record) {
+        return awaitAcks(List.of(producer.send(record))).get(0);
+    }
+
+    /** Waits until every send is acknowledged and returns their metadata, in order; fails at the first failed one. */
+    public static List<RecordMetadata> awaitAcks(List<Future<RecordMetadata>> sends) {
+        List<RecordMetadata> acks = new ArrayList<>();
+        try {
+            for (Future<RecordMetadata> f : sends) {
+                acks.add(f.get());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         } catch (ExecutionException e) {
             throw new IllegalStateException("producing a test record failed", e.getCause());
-        } finally {
-            pending.clear();
         }
+        return acks;
     }
 
     /**
@@ -292,6 +323,19 @@ public final class ConnectStack implements AutoCloseable {
         c.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
         c.put("value.converter.schemas.enable", "true");
         c.putAll(overrides);
+        return c;
+    }
+
+    /**
+     * Connector settings that tolerate bad records and send each to {@code topic}, with Connect's context headers (the
+     * reason, the original offset) that {@link #deadLetterReason} and {@link #deadLetterOffset} read.
+     */
+    public static Map<String, String> deadLettersTo(String topic) {
+        Map<String, String> c = new LinkedHashMap<>();
+        c.put("errors.tolerance", "all");
+        c.put("errors.deadletterqueue.topic.name", topic);
+        c.put("errors.deadletterqueue.topic.replication.factor", "1");
+        c.put("errors.deadletterqueue.context.headers.enable", "true");
         return c;
     }
 
@@ -426,7 +470,8 @@ public final class ConnectStack implements AutoCloseable {
         this.failFast = failFast;
     }
 
-    private static void sleep(long ms) {
+    /** Sleeps; an interrupt ends it with an IllegalStateException, the thread's interrupt flag set again. */
+    public static void sleep(long ms) {
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {
@@ -623,6 +668,12 @@ public final class ConnectStack implements AutoCloseable {
         return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 
+    /** The offset of the record a dead letter stands for, in its original topic. */
+    public static long deadLetterOffset(org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]> record) {
+        return Long.parseLong(new String(record.headers().lastHeader("__connect.errors.offset").value(),
+                StandardCharsets.UTF_8));
+    }
+
     /** Human-readable summary of a snapshot: rows, every key, rows per data file. */
     public static String describe(Landed landed) {
         StringBuilder sb = new StringBuilder();
@@ -652,6 +703,7 @@ public final class ConnectStack implements AutoCloseable {
     @Override
     public void close() {
         try {
+            producers.forEach(p -> p.close(Duration.ofSeconds(5)));
             if (producer != null) {
                 producer.close(Duration.ofSeconds(10));
             }

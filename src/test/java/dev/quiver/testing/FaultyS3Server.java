@@ -2,13 +2,10 @@ package dev.quiver.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,29 +13,19 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.blobstore.BlobStore;
 import org.gaul.s3proxy.blobstore.ForwardingBlobStore;
 import org.gaul.s3proxy.blobstore.S3Exceptions;
 import org.gaul.s3proxy.blobstore.domain.MultipartUpload;
 import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
 
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.sync.ResponseTransformer;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadResponse;
-import software.amazon.awssdk.services.s3.model.CreateBucketRequest;
-import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.ListMultipartUploadsRequest;
-import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
-import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * An in-process S3 server (s3proxy over a filesystem blob store) that can, besides being stopped and restarted on the
@@ -52,7 +39,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * deletes are never affected, so a recovering task can inspect the store. This is what a test uses to leave the store
  * in a "crashed in the middle of a flush" state without killing the JVM.
  *
- * <p>Listing and downloading go through the AWS SDK over HTTP, never through Quiver's code.
+ * <p>An {@link S3ProxyServer} serves the faulty store, so starting, stopping, listing and downloading work as they
+ * do there: through the AWS SDK over HTTP, never through Quiver's code.
  */
 public final class FaultyS3Server implements AutoCloseable {
 
@@ -62,67 +50,43 @@ public final class FaultyS3Server implements AutoCloseable {
     private static final Pattern PARTITION_OF_KEY =
             Pattern.compile("([^/+]+\\+\\d+)(?:\\+\\d+\\.parquet|\\.[A-Za-z]+)$");
 
-    private final Path baseDir;
     private final CuttingBlobStore blobStore;
-    private S3Proxy proxy;
-    private int port;
-    private S3Client client;
+    /** Serves the cutting store; owns it and its directory. */
+    private final S3ProxyServer server;
 
     public FaultyS3Server() {
-        try {
-            this.baseDir = Files.createTempDirectory("quiver-faulty-s3-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Path baseDir = S3ProxyServer.createTempDirectory("quiver-faulty-s3-");
         this.blobStore = new CuttingBlobStore(new FilesystemNio2BlobStore(baseDir.toString()));
+        this.server = new S3ProxyServer(blobStore, baseDir, ACCESS_KEY, SECRET_KEY);
     }
 
     // ------------------------------------------------------------------------------------------------ lifecycle
 
     /** Starts serving; the first start picks a free port, later starts reuse it. */
-    public synchronized FaultyS3Server start() {
-        if (proxy != null) {
-            return this;
-        }
-        S3Proxy p = S3ProxyServer.launch(blobStore, port, ACCESS_KEY, SECRET_KEY);
-        if (port == 0) {
-            port = p.getPort();
-        }
-        proxy = p;
+    public FaultyS3Server start() {
+        server.start();
         return this;
     }
 
     /** Stops serving at once (in-flight requests cut off, connections refused); objects and port are kept. */
-    public synchronized void stop() {
-        if (proxy == null) {
-            return;
-        }
-        try {
-            proxy.stop();
-        } catch (Exception e) {
-            throw new IllegalStateException("s3proxy failed to stop", e);
-        } finally {
-            proxy = null;
-        }
+    public void stop() {
+        server.stop();
     }
 
-    public synchronized boolean isRunning() {
-        return proxy != null;
+    public boolean isRunning() {
+        return server.isRunning();
     }
 
     public String endpoint() {
-        if (port == 0) {
-            throw new IllegalStateException("never started");
-        }
-        return "http://127.0.0.1:" + port;
+        return server.endpoint();
     }
 
     public String accessKey() {
-        return ACCESS_KEY;
+        return server.accessKey();
     }
 
     public String secretKey() {
-        return SECRET_KEY;
+        return server.secretKey();
     }
 
     // ------------------------------------------------------------------------------------------------ faults
@@ -292,19 +256,12 @@ public final class FaultyS3Server implements AutoCloseable {
     // ------------------------------------------------------------------------------------------------ reading
 
     public void createBucket(String bucket) {
-        client().createBucket(CreateBucketRequest.builder().bucket(bucket).build());
+        server.createBucket(bucket);
     }
 
     /** All keys under {@code prefix}, sorted. */
     public List<String> listKeys(String bucket, String prefix) {
-        List<String> keys = new ArrayList<>();
-        ListObjectsV2Request.Builder req = ListObjectsV2Request.builder().bucket(bucket);
-        if (prefix != null && !prefix.isEmpty()) {
-            req.prefix(prefix);
-        }
-        client().listObjectsV2Paginator(req.build()).contents().stream().map(S3Object::key).forEach(keys::add);
-        keys.sort(Comparator.naturalOrder());
-        return keys;
+        return server.listKeys(bucket, prefix);
     }
 
     /** Multipart uploads started and neither completed nor aborted under {@code prefix}. */
@@ -328,23 +285,12 @@ public final class FaultyS3Server implements AutoCloseable {
                 keys.add(key);
                 continue;
             }
-            Path target = dir.resolve(key).normalize();
-            if (!target.startsWith(dir.normalize())) {
-                throw new IllegalStateException("refusing to write key outside " + dir + ": " + key);
-            }
             try {
-                Files.createDirectories(target.getParent());
-                Files.deleteIfExists(target);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            try {
-                client().getObject(GetObjectRequest.builder().bucket(bucket).key(key).build(),
-                        ResponseTransformer.toFile(target));
+                server.download(bucket, key, dir);
                 keys.add(key);
             } catch (NoSuchKeyException e) {
                 try {
-                    Files.deleteIfExists(target);
+                    Files.deleteIfExists(dir.resolve(key).normalize());
                 } catch (IOException ignored) {
                     // best effort: a partial download of a vanished object
                 }
@@ -353,36 +299,13 @@ public final class FaultyS3Server implements AutoCloseable {
         return keys;
     }
 
-    @SuppressWarnings("deprecation") // ApacheHttpClient (4.x), the same client S3A uses
-    public synchronized S3Client client() {
-        if (client == null) {
-            client = S3Client.builder()
-                    .endpointOverride(URI.create(endpoint()))
-                    .region(Region.US_EAST_1)
-                    .forcePathStyle(true)
-                    .credentialsProvider(StaticCredentialsProvider.create(
-                            AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
-                    .httpClientBuilder(ApacheHttpClient.builder())
-                    .build();
-        }
-        return client;
+    /** An SDK client aimed at this server (path-style, us-east-1, its credentials). Owned by this object. */
+    public S3Client client() {
+        return server.client();
     }
 
     @Override
-    public synchronized void close() {
-        try {
-            if (client != null) {
-                client.close();
-                client = null;
-            }
-            stop();
-        } finally {
-            try {
-                blobStore.close();
-            } catch (Exception ignored) {
-                // best effort
-            }
-            S3ProxyServer.deleteRecursively(baseDir);
-        }
+    public void close() {
+        server.close();
     }
 }

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.stream.Stream;
 
 import org.gaul.s3proxy.S3Proxy;
@@ -51,6 +52,8 @@ public final class S3ProxyServer implements AutoCloseable {
     private final Storage storage;
     private final Path baseDir;       // FILESYSTEM only (null otherwise)
     private final BlobStore blobStore;
+    private final String accessKey;
+    private final String secretKey;
     private S3Proxy proxy;
     private int port;                  // 0 until first start; then fixed for the life of this object
     private S3Client client;
@@ -61,16 +64,35 @@ public final class S3ProxyServer implements AutoCloseable {
 
     public S3ProxyServer(Storage storage) {
         this.storage = storage;
+        this.accessKey = ACCESS_KEY;
+        this.secretKey = SECRET_KEY;
         if (storage == Storage.FILESYSTEM) {
-            try {
-                this.baseDir = Files.createTempDirectory("quiver-s3proxy-");
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            this.baseDir = createTempDirectory("quiver-s3proxy-");
             this.blobStore = new FilesystemNio2BlobStore(baseDir.toString());
         } else {
             this.baseDir = null;
             this.blobStore = new TransientNio2BlobStore();
+        }
+    }
+
+    /**
+     * Serves {@code blobStore}, which keeps its objects under {@code baseDir}, with credentials of its own; closing
+     * the server closes the store and deletes the directory. For {@link FaultyS3Server}, whose blob store injects
+     * faults over a filesystem one.
+     */
+    S3ProxyServer(BlobStore blobStore, Path baseDir, String accessKey, String secretKey) {
+        this.storage = Storage.FILESYSTEM;
+        this.blobStore = Objects.requireNonNull(blobStore, "blobStore");
+        this.baseDir = Objects.requireNonNull(baseDir, "baseDir");
+        this.accessKey = Objects.requireNonNull(accessKey, "accessKey");
+        this.secretKey = Objects.requireNonNull(secretKey, "secretKey");
+    }
+
+    static Path createTempDirectory(String prefix) {
+        try {
+            return Files.createTempDirectory(prefix);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -79,7 +101,7 @@ public final class S3ProxyServer implements AutoCloseable {
         if (proxy != null) {
             return this;
         }
-        S3Proxy p = launch(blobStore, port, ACCESS_KEY, SECRET_KEY);
+        S3Proxy p = launch(blobStore, port, accessKey, secretKey);
         if (port == 0) {
             port = p.getPort();
         }
@@ -89,10 +111,9 @@ public final class S3ProxyServer implements AutoCloseable {
 
     /**
      * Starts an s3proxy in this JVM over {@code blobStore} on {@code port} (0 for a free one) and waits until it
-     * serves. A restart must get its old port back, so a port other than the one asked for is an error. Shared with
-     * {@link FaultyS3Server}, which serves a blob store that injects faults.
+     * serves. A restart must get its old port back, so a port other than the one asked for is an error.
      */
-    static S3Proxy launch(BlobStore blobStore, int port, String accessKey, String secretKey) {
+    private static S3Proxy launch(BlobStore blobStore, int port, String accessKey, String secretKey) {
         S3Proxy p = S3Proxy.builder()
                 .blobStore(blobStore)
                 .endpoint(URI.create("http://127.0.0.1:" + port))
@@ -164,11 +185,11 @@ public final class S3ProxyServer implements AutoCloseable {
     }
 
     public String accessKey() {
-        return ACCESS_KEY;
+        return accessKey;
     }
 
     public String secretKey() {
-        return SECRET_KEY;
+        return secretKey;
     }
 
     public Storage storage() {
@@ -204,21 +225,29 @@ public final class S3ProxyServer implements AutoCloseable {
             if (key.endsWith("/")) {
                 continue; // directory placeholder, not an object with content
             }
-            Path target = dir.resolve(key).normalize();
-            if (!target.startsWith(dir.normalize())) {
-                throw new IllegalStateException("refusing to write key outside " + dir + ": " + key);
-            }
-            try {
-                Files.createDirectories(target.getParent());
-                Files.deleteIfExists(target);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            client().getObject(GetObjectRequest.builder().bucket(bucket).key(key).build(),
-                    ResponseTransformer.toFile(target));
-            files.add(target);
+            files.add(download(bucket, key, dir));
         }
         return files;
+    }
+
+    /**
+     * Downloads one object to its key's path under {@code dir}, replacing a file there; a key that would land outside
+     * {@code dir} is refused. A key gone since it was listed fails with the SDK's {@code NoSuchKeyException}.
+     */
+    Path download(String bucket, String key, Path dir) {
+        Path target = dir.resolve(key).normalize();
+        if (!target.startsWith(dir.normalize())) {
+            throw new IllegalStateException("refusing to write key outside " + dir + ": " + key);
+        }
+        try {
+            Files.createDirectories(target.getParent());
+            Files.deleteIfExists(target);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        client().getObject(GetObjectRequest.builder().bucket(bucket).key(key).build(),
+                ResponseTransformer.toFile(target));
+        return target;
     }
 
     /** Uploads bytes as an object (for harness self-tests and fault set-ups). */
@@ -235,7 +264,7 @@ public final class S3ProxyServer implements AutoCloseable {
                     .region(Region.US_EAST_1)
                     .forcePathStyle(true)
                     .credentialsProvider(StaticCredentialsProvider.create(
-                            AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+                            AwsBasicCredentials.create(accessKey, secretKey)))
                     .httpClientBuilder(ApacheHttpClient.builder())
                     .build();
         }
