@@ -183,7 +183,7 @@ class BackPressureTest {
         long perPartition = 3000;
         consumer.append(tp(0), records(0, perPartition));
         consumer.append(tp(1), records(1, perPartition));
-        SinkWriter writer = writer(consumer, Map.of(QuiverSinkConfig.FLUSH_THREADS, "2",
+        SinkWriter writer = fixture.writer(consumer, Map.of(QuiverSinkConfig.FLUSH_THREADS, "2",
                 QuiverSinkConfig.FLUSH_MAX_RECORDS, "500"));
         writer.open(List.of(tp(0), tp(1)));
         store.failAfterPuts(0);
@@ -202,7 +202,7 @@ class BackPressureTest {
         }
         assertThat(failure).as("a put() reported the failed flush").isNotNull();
         assertThat(failure).hasMessageContaining("injected outage");
-        assertThat(dataKeys()).isEmpty();
+        assertThat(fixture.dataKeys()).isEmpty();
 
         store.heal();
         store.holdPuts();
@@ -214,7 +214,7 @@ class BackPressureTest {
         assertThat(store.heldPuts()).as("the retry waits for storage on a flush thread").isPositive();
         // More rounds while storage stalls: each put() returns; nothing is reported durable.
         drive(writer, consumer, () -> false, 50);
-        assertThat(dataKeys()).isEmpty();
+        assertThat(fixture.dataKeys()).isEmpty();
         assertThat(writer.committableOffsets()).isEmpty();
 
         store.releasePuts();
@@ -222,7 +222,7 @@ class BackPressureTest {
         assertThat(consumer.drained()).isTrue();
         writer.close(List.of(tp(0), tp(1)));
         assertThat(landedSummary()).isEqualTo(expectedSummary(2, perPartition));
-        assertThat(dataKeys(0)).first().asString().endsWith("+0+00000000000000000000.parquet");
+        assertThat(fixture.dataKeys(0)).first().asString().endsWith("+0+00000000000000000000.parquet");
         assertThat(consumer.paused()).isEmpty();
     }
 

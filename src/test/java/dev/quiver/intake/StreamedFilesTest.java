@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -137,7 +138,7 @@ class StreamedFilesTest {
     @Test
     void aCompletionWhoseAnswerWasLostIsFoundLandedByTheRetry() throws Exception {
         long rows = 50_000;
-        SinkWriter writer = writer(Map.of(QuiverSinkConfig.FLUSH_MAX_RECORDS, Long.toString(rows)));
+        SinkWriter writer = fixture.writer(Map.of(QuiverSinkConfig.FLUSH_MAX_RECORDS, Long.toString(rows)));
         writer.open(List.of(P0));
         deliver(writer, 0, rows - 5_000);
         assertThat(store.partsUploaded()).isPositive();
@@ -145,7 +146,7 @@ class StreamedFilesTest {
         List<SinkRecord> last = records(rows - 5_000, rows);
         assertThatThrownBy(() -> writer.put(last)).isInstanceOf(RetriableException.class)
                 .hasMessageContaining("injected timeout after completing the upload of " + KEY0);
-        assertThat(dataKeys()).containsExactly(KEY0);
+        assertThat(fixture.dataKeys()).containsExactly(KEY0);
         assertThat(writer.committableOffsets()).isEmpty();
 
         // Connect calls put() again with the same records: the retry finds the file and the flush is done.
@@ -154,10 +155,10 @@ class StreamedFilesTest {
                 new org.apache.kafka.clients.consumer.OffsetAndMetadata(rows));
         assertThat(store.uploadsCompleted()).isEqualTo(1);
         assertThat(store.openUploads()).isEmpty();
-        assertThat(dataKeys()).containsExactly(KEY0);
-        assertLandedOnce(copyOut(KEY0), rows);
+        assertThat(fixture.dataKeys()).containsExactly(KEY0);
+        assertLandedOnce(fixture.copyOut(tmp, KEY0), rows);
         writer.close(List.of(P0));
-        assertThat(dataKeys()).containsExactly(KEY0);
+        assertThat(fixture.dataKeys()).containsExactly(KEY0);
     }
 
     @Test
