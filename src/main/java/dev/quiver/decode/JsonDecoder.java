@@ -406,7 +406,7 @@ public final class JsonDecoder implements ValueDecoder {
         }
     }
 
-    /** A leaf of a declared schema. */
+    /** A leaf of a declared schema: a null where it allows none is a bad record, like any token that does not fit. */
     private abstract static class Scalar<V extends FieldVector> extends JsonTree.Leaf<V> {
         Scalar(boolean nullable, V vector) {
             super(nullable, BAD_RECORD, vector);

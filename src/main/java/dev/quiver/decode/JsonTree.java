@@ -42,8 +42,9 @@ abstract class JsonTree {
             .build();
 
     /**
-     * What a decoder makes of a token its schema does not expect, at a struct, a list or a JSON null; the leaves apply
-     * their decoder's rules themselves. Each method throws what it returns, or returns normally to go on.
+     * What a decoder makes of what its schema does not expect at a struct, a list or a JSON null (the leaves apply
+     * their decoder's rules themselves). The caller throws the exceptions returned; the void methods throw, or return
+     * to go on reading.
      */
     interface Mismatch {
         /** A JSON null where the schema allows none. */
