@@ -24,9 +24,9 @@ import org.apache.kafka.connect.data.Schema;
  * The tree of readers that {@link JsonDecoder} (a declared schema) and {@link SchemalessJsonDecoder} (an inferred one)
  * build over a batch's value columns: one {@link Node} per column, taking Jackson's tokens straight into its vector.
  * The shape is the same for both, so it lives here: binding the root, structs (field lookup by name, missing fields,
- * the path of each field), lists and JSON null. The leaves are each decoder's own ({@link #leaf}), and so is what a
- * token that does not fit means ({@link Mismatch}): a coercion or a bad record with a reason for a declared schema, a
- * cheap misfit that widens the schema for an inferred one.
+ * the path of each field), lists and JSON null. The leaves are each decoder's own ({@link #leaf}), with its coercions,
+ * and so is what a token that does not fit means ({@link Mismatch}): a bad record with a reason for a declared schema,
+ * a cheap misfit that widens the schema for an inferred one.
  *
  * <p>The hot path costs what the two separate trees cost: one call per node and value, no allocation per token; the
  * {@link Mismatch} is consulted only when a token does not fit.
@@ -127,6 +127,7 @@ abstract class JsonTree {
         return t;
     }
 
+    /** Closes {@code parser} if it was opened; its failure to close loses nothing. */
     static void close(JsonParser parser) {
         if (parser != null) {
             try {
