@@ -1,13 +1,11 @@
 package dev.quiver.decode;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import dev.quiver.arrow.ColumnAppender.FieldException;
+import dev.quiver.decode.JsonTree.Node;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -21,11 +19,8 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.TemporalAccessor;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.apache.arrow.vector.BigIntVector;
@@ -42,7 +37,6 @@ import org.apache.arrow.vector.TimeStampMilliTZVector;
 import org.apache.arrow.vector.TinyIntVector;
 import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
-import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.complex.MapVector;
 import org.apache.arrow.vector.complex.StructVector;
 import org.apache.kafka.connect.data.Date;
@@ -89,16 +83,13 @@ import org.apache.kafka.connect.errors.DataException;
  * <p>Not thread-safe: one decoder per task (it keeps per-batch readers and a scratch buffer).
  */
 public final class JsonDecoder implements ValueDecoder {
-    private static final JsonFactory FACTORY = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(JsonValues.MAX_DEPTH).build())
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .build();
     private static final long MILLIS_PER_DAY = 86_400_000L;
     private static final int CONFLUENT_HEADER = 5;
 
     private final Schema schema;
     private final Set<String> presentRequired;
     private final Utf8Buffer utf8 = new Utf8Buffer();
+    private final JsonTree readers = new Readers();
     private final ColumnBindings<Node> bindings = new ColumnBindings<>(this::bind);
 
     /**
@@ -144,18 +135,10 @@ public final class JsonDecoder implements ValueDecoder {
             if (parser.nextToken() != null) {
                 throw new DataException("value has more text after its JSON document (" + location(parser) + ")");
             }
-        } catch (JsonProcessingException e) {
-            throw invalidJson(parser, e);
         } catch (IOException e) {
-            throw new DataException("value cannot be read as JSON: " + e.getMessage(), e);
+            throw unreadable(parser, e);
         } finally {
-            if (parser != null) {
-                try {
-                    parser.close();
-                } catch (IOException ignored) {
-                    // nothing to release but recycled buffers
-                }
-            }
+            JsonTree.close(parser);
         }
     }
 
@@ -163,10 +146,10 @@ public final class JsonDecoder implements ValueDecoder {
         if (raw instanceof byte[]) {
             byte[] bytes = (byte[]) raw;
             int skip = hasConfluentHeader(bytes, 0, bytes.length) ? CONFLUENT_HEADER : 0;
-            return FACTORY.createParser(bytes, skip, bytes.length - skip);
+            return JsonTree.FACTORY.createParser(bytes, skip, bytes.length - skip);
         }
         if (raw instanceof String) {
-            return FACTORY.createParser((String) raw);
+            return JsonTree.FACTORY.createParser((String) raw);
         }
         if (raw instanceof ByteBuffer) {
             ByteBuffer buffer = (ByteBuffer) raw;
@@ -174,7 +157,7 @@ public final class JsonDecoder implements ValueDecoder {
                 int offset = buffer.arrayOffset() + buffer.position();
                 int length = buffer.remaining();
                 int skip = hasConfluentHeader(buffer.array(), offset, length) ? CONFLUENT_HEADER : 0;
-                return FACTORY.createParser(buffer.array(), offset + skip, length - skip);
+                return JsonTree.FACTORY.createParser(buffer.array(), offset + skip, length - skip);
             }
             byte[] bytes = new byte[buffer.remaining()];
             buffer.duplicate().get(bytes);
@@ -189,75 +172,7 @@ public final class JsonDecoder implements ValueDecoder {
     }
 
     private Node bind(List<FieldVector> columns) {
-        if (schema.type() == Schema.Type.STRUCT) {
-            List<Field> fields = schema.fields();
-            if (columns.size() != fields.size()) {
-                throw new IllegalStateException("expected " + fields.size() + " value columns, got " + columns.size());
-            }
-            return new StructNode(schema, null, columns, "");
-        }
-        if (columns.size() != 1) {
-            throw new IllegalStateException("expected one value column, got " + columns.size());
-        }
-        return create(schema, columns.get(0), "value");
-    }
-
-    private Node create(Schema s, FieldVector vector, String path) {
-        boolean nullable = s.isOptional();
-        if (s.name() != null) {
-            switch (s.name()) {
-                case Timestamp.LOGICAL_NAME:
-                    return new TimestampNode(nullable, (TimeStampMilliTZVector) vector);
-                case Date.LOGICAL_NAME:
-                    return new DateNode(nullable, (DateDayVector) vector);
-                case Time.LOGICAL_NAME:
-                    return new TimeNode(nullable, (TimeMilliVector) vector);
-                case Decimal.LOGICAL_NAME:
-                    return new DecimalNode(nullable, (DecimalVector) vector);
-                default:
-                    break;
-            }
-        }
-        switch (s.type()) {
-            case INT8:
-                return new Int8Node(nullable, (TinyIntVector) vector);
-            case INT16:
-                return new Int16Node(nullable, (SmallIntVector) vector);
-            case INT32:
-                return new Int32Node(nullable, (IntVector) vector);
-            case INT64:
-                return new Int64Node(nullable, (BigIntVector) vector);
-            case FLOAT32:
-                return new Float32Node(nullable, (Float4Vector) vector);
-            case FLOAT64:
-                return new Float64Node(nullable, (Float8Vector) vector);
-            case BOOLEAN:
-                return new BooleanNode(nullable, (BitVector) vector);
-            case STRING:
-                return new StringNode(nullable, (VarCharVector) vector);
-            case BYTES:
-                return new BytesNode(nullable, (VarBinaryVector) vector);
-            case STRUCT: {
-                StructVector struct = (StructVector) vector;
-                List<FieldVector> children = new ArrayList<>();
-                for (int i = 0; i < s.fields().size(); i++) {
-                    children.add((FieldVector) struct.getChildByOrdinal(i));
-                }
-                return new StructNode(s, struct, children, path);
-            }
-            case ARRAY: {
-                ListVector list = (ListVector) vector;
-                return new ListNode(nullable, list, create(s.valueSchema(), list.getDataVector(), path + "[]"));
-            }
-            case MAP: {
-                MapVector map = (MapVector) vector;
-                StructVector entries = (StructVector) map.getDataVector();
-                Node value = create(s.valueSchema(), (FieldVector) entries.getChildByOrdinal(1), path + ".value");
-                return new MapNode(nullable, map, entries, (VarCharVector) entries.getChildByOrdinal(0), value);
-            }
-            default:
-                throw new IllegalStateException("unsupported " + s.type());
-        }
+        return readers.root(schema, columns);
     }
 
     private static void checkSupported(Schema s, String path, int depth) {
@@ -352,6 +267,14 @@ public final class JsonDecoder implements ValueDecoder {
         return where.equals("value") ? new DataException("value " + problem) : new FieldException(where, problem);
     }
 
+    /** What an IOException while reading {@code parser} makes of the value: invalid JSON, or unreadable. */
+    static DataException unreadable(JsonParser parser, IOException e) {
+        if (e instanceof JsonProcessingException) {
+            return invalidJson(parser, (JsonProcessingException) e);
+        }
+        return new DataException("value cannot be read as JSON: " + e.getMessage(), e);
+    }
+
     static FieldException fail(JsonParser parser, String problem) {
         return new FieldException(valuePathOf(parser), problem);
     }
@@ -383,30 +306,110 @@ public final class JsonDecoder implements ValueDecoder {
     }
 
     // ---------------------------------------------------------------------------------------------------------------
-    // Readers: one per column, writing at a given index; {@link #read} never sees a JSON null.
+    // Readers: one per column, writing at a given index; {@link Node#read} never sees a JSON null. Structs, lists and
+    // nulls are {@link JsonTree}'s; the leaves and maps below apply the coercions of a declared schema.
 
-    private abstract static class Node {
-        final boolean nullable;
-
-        Node(boolean nullable) {
-            this.nullable = nullable;
+    /** With a declared schema a token that does not fit is a bad record, named by the path of its field. */
+    private static final class BadRecord implements JsonTree.Mismatch {
+        @Override
+        public RuntimeException nullValue(JsonParser p) {
+            return fail(p, "is required but the value is null");
         }
 
-        /** Reads the value whose first token is {@code token} (not VALUE_NULL) into index {@code i}. */
-        abstract void read(JsonParser p, JsonToken token, int i) throws IOException;
+        @Override
+        public RuntimeException wrongToken(JsonParser p, String expected, JsonToken token) {
+            return typeError(p, expected, token);
+        }
 
-        /** Writes null at {@code i}; containers null their children too, so every vector of the row is written. */
-        abstract void writeNull(int i);
+        @Override
+        public void unknownField(JsonParser p) throws IOException {
+            // Skipped unread; the parser still checks its syntax.
+            p.nextToken();
+            p.skipChildren();
+        }
 
-        final void readOrNull(JsonParser p, JsonToken token, int i) throws IOException {
-            if (token == JsonToken.VALUE_NULL) {
-                if (!nullable) {
-                    throw fail(p, "is required but the value is null");
+        @Override
+        public void emptyObject(JsonParser p) {
+            // An object like any other: its fields are missing.
+        }
+
+        @Override
+        public RuntimeException missingField(JsonParser p, String name) {
+            String at = valuePathOf(p);
+            return new FieldException(at.equals("value") ? name : at + "." + name, "is required but missing");
+        }
+    }
+
+    private static final BadRecord BAD_RECORD = new BadRecord();
+
+    /** The declared schema's leaves and maps; "required" in its JSON Schema says which fields must be present. */
+    private final class Readers extends JsonTree {
+        Readers() {
+            super(BAD_RECORD);
+        }
+
+        @Override
+        Node leaf(Schema s, FieldVector vector, String path) {
+            boolean nullable = s.isOptional();
+            if (s.name() != null) {
+                switch (s.name()) {
+                    case Timestamp.LOGICAL_NAME:
+                        return new TimestampNode(nullable, (TimeStampMilliTZVector) vector);
+                    case Date.LOGICAL_NAME:
+                        return new DateNode(nullable, (DateDayVector) vector);
+                    case Time.LOGICAL_NAME:
+                        return new TimeNode(nullable, (TimeMilliVector) vector);
+                    case Decimal.LOGICAL_NAME:
+                        return new DecimalNode(nullable, (DecimalVector) vector);
+                    default:
+                        break;
                 }
-                writeNull(i);
-            } else {
-                read(p, token, i);
             }
+            switch (s.type()) {
+                case INT8:
+                    return new IntegerNode<>(nullable, (TinyIntVector) vector, Byte.MIN_VALUE, Byte.MAX_VALUE,
+                            "an int8", (v, i, value) -> v.setSafe(i, (byte) value));
+                case INT16:
+                    return new IntegerNode<>(nullable, (SmallIntVector) vector, Short.MIN_VALUE, Short.MAX_VALUE,
+                            "an int16", (v, i, value) -> v.setSafe(i, (short) value));
+                case INT32:
+                    return new IntegerNode<>(nullable, (IntVector) vector, Integer.MIN_VALUE, Integer.MAX_VALUE,
+                            "an int32", (v, i, value) -> v.setSafe(i, (int) value));
+                case INT64:
+                    return new IntegerNode<>(nullable, (BigIntVector) vector, Long.MIN_VALUE, Long.MAX_VALUE,
+                            "an int64", BigIntVector::setSafe);
+                case FLOAT32:
+                    return new Float32Node(nullable, (Float4Vector) vector);
+                case FLOAT64:
+                    return new Float64Node(nullable, (Float8Vector) vector);
+                case BOOLEAN:
+                    return new BooleanNode(nullable, (BitVector) vector);
+                case STRING:
+                    return new StringNode(nullable, (VarCharVector) vector);
+                case BYTES:
+                    return new BytesNode(nullable, (VarBinaryVector) vector);
+                case MAP: {
+                    MapVector map = (MapVector) vector;
+                    StructVector entries = (StructVector) map.getDataVector();
+                    Node value = create(s.valueSchema(), (FieldVector) entries.getChildByOrdinal(1), path + ".value");
+                    return new MapNode(nullable, map, entries, (VarCharVector) entries.getChildByOrdinal(0), value);
+                }
+                default:
+                    // Structs and arrays are the tree's to build.
+                    return null;
+            }
+        }
+
+        @Override
+        boolean mustBePresent(Field field, String path) {
+            return !field.schema().isOptional() || presentRequired.contains(path);
+        }
+    }
+
+    /** A leaf of a declared schema: a null where it allows none is a bad record, like any token that does not fit. */
+    private abstract static class Scalar<V extends FieldVector> extends JsonTree.Leaf<V> {
+        Scalar(boolean nullable, V vector) {
+            super(nullable, BAD_RECORD, vector);
         }
 
         /** A blank string in a non-text field: null when allowed. */
@@ -418,122 +421,6 @@ public final class JsonDecoder implements ValueDecoder {
         }
     }
 
-    /** A struct: the root (vector null, one column per field) or a nested one. */
-    private final class StructNode extends Node {
-        private final StructVector vector;
-        private final String[] names;
-        private final Node[] children;
-        private final boolean[] mustBePresent;
-        private final boolean[] seen;
-        private final Map<String, Integer> index;
-
-        StructNode(Schema s, StructVector vector, List<FieldVector> columns, String path) {
-            super(s.isOptional());
-            this.vector = vector;
-            List<Field> fields = s.fields();
-            int n = fields.size();
-            this.names = new String[n];
-            this.children = new Node[n];
-            this.mustBePresent = new boolean[n];
-            this.seen = new boolean[n];
-            this.index = new HashMap<>(n * 2);
-            for (int k = 0; k < n; k++) {
-                Field f = fields.get(k);
-                String childPath = path.isEmpty() ? f.name() : path + "." + f.name();
-                // Interned, as Jackson's field names are, so the in-order check below is one comparison.
-                names[k] = f.name().intern();
-                children[k] = create(f.schema(), columns.get(k), childPath);
-                mustBePresent[k] = !f.schema().isOptional() || presentRequired.contains(childPath);
-                index.put(names[k], k);
-            }
-        }
-
-        @Override
-        void read(JsonParser p, JsonToken token, int i) throws IOException {
-            if (token != JsonToken.START_OBJECT) {
-                throw typeError(p, "an object", token);
-            }
-            if (vector != null) {
-                vector.setIndexDefined(i);
-            }
-            boolean[] seen = this.seen;
-            Arrays.fill(seen, false);
-            int expected = 0;
-            String[] names = this.names;
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                int k;
-                if (expected < names.length && names[expected] == name) {
-                    k = expected;
-                } else {
-                    Integer found = index.get(name);
-                    if (found == null) {
-                        p.nextToken();
-                        p.skipChildren();
-                        continue;
-                    }
-                    k = found;
-                }
-                // Duplicate keys never get here twice: the parser refuses them.
-                seen[k] = true;
-                expected = k + 1;
-                children[k].readOrNull(p, p.nextToken(), i);
-            }
-            for (int k = 0; k < seen.length; k++) {
-                if (!seen[k]) {
-                    if (mustBePresent[k]) {
-                        String at = valuePathOf(p);
-                        throw new FieldException(at.equals("value") ? names[k] : at + "." + names[k],
-                                "is required but missing");
-                    }
-                    children[k].writeNull(i);
-                }
-            }
-        }
-
-        @Override
-        void writeNull(int i) {
-            vector.setNull(i);
-            for (Node child : children) {
-                child.writeNull(i);
-            }
-        }
-    }
-
-    private static final class ListNode extends Node {
-        private final ListVector vector;
-        private final Node element;
-
-        ListNode(boolean nullable, ListVector vector, Node element) {
-            super(nullable);
-            this.vector = vector;
-            this.element = element;
-        }
-
-        @Override
-        void read(JsonParser p, JsonToken token, int i) throws IOException {
-            if (token != JsonToken.START_ARRAY) {
-                throw typeError(p, "an array", token);
-            }
-            int start = vector.startNewValue(i);
-            int n = 0;
-            JsonToken t;
-            while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-                if (t == null) {
-                    throw fail(p, "ends before its array does");
-                }
-                element.readOrNull(p, t, start + n);
-                n++;
-            }
-            vector.endValue(i, n);
-        }
-
-        @Override
-        void writeNull(int i) {
-            vector.setNull(i);
-        }
-    }
-
     private final class MapNode extends Node {
         private final MapVector vector;
         private final StructVector entries;
@@ -541,7 +428,7 @@ public final class JsonDecoder implements ValueDecoder {
         private final Node value;
 
         MapNode(boolean nullable, MapVector vector, StructVector entries, VarCharVector keys, Node value) {
-            super(nullable);
+            super(nullable, BAD_RECORD);
             this.vector = vector;
             this.entries = entries;
             this.keys = keys;
@@ -575,12 +462,9 @@ public final class JsonDecoder implements ValueDecoder {
         }
     }
 
-    private final class StringNode extends Node {
-        private final VarCharVector vector;
-
+    private final class StringNode extends Scalar<VarCharVector> {
         StringNode(boolean nullable, VarCharVector vector) {
-            super(nullable);
-            this.vector = vector;
+            super(nullable, vector);
         }
 
         @Override
@@ -601,19 +485,11 @@ public final class JsonDecoder implements ValueDecoder {
                     throw typeError(p, "a string", token);
             }
         }
-
-        @Override
-        void writeNull(int i) {
-            vector.setNull(i);
-        }
     }
 
-    private static final class BytesNode extends Node {
-        private final VarBinaryVector vector;
-
+    private static final class BytesNode extends Scalar<VarBinaryVector> {
         BytesNode(boolean nullable, VarBinaryVector vector) {
-            super(nullable);
-            this.vector = vector;
+            super(nullable, vector);
         }
 
         @Override
@@ -627,30 +503,30 @@ public final class JsonDecoder implements ValueDecoder {
                 throw fail(p, "is not valid base64: " + e.getMessage());
             }
         }
-
-        @Override
-        void writeNull(int i) {
-            vector.setNull(i);
-        }
     }
 
-    /** Integer columns share the parsing: an exact long from an integer, an integral number or a numeric string. */
-    private abstract static class IntegerNode extends Node {
+    /** Every integer column: an exact long from an integer, an integral number or a numeric string. */
+    private static final class IntegerNode<V extends FieldVector> extends Scalar<V> {
+        /** Writes a value already checked to fit the column. */
+        interface Setter<V> {
+            void set(V vector, int i, long value);
+        }
+
         private final long min;
         private final long max;
         private final String type;
+        private final Setter<V> setter;
 
-        IntegerNode(boolean nullable, long min, long max, String type) {
-            super(nullable);
+        IntegerNode(boolean nullable, V vector, long min, long max, String type, Setter<V> setter) {
+            super(nullable, vector);
             this.min = min;
             this.max = max;
             this.type = type;
+            this.setter = setter;
         }
 
-        abstract void write(int i, long value);
-
         @Override
-        final void read(JsonParser p, JsonToken token, int i) throws IOException {
+        void read(JsonParser p, JsonToken token, int i) throws IOException {
             long value;
             if (token == JsonToken.VALUE_NUMBER_INT) {
                 JsonParser.NumberType numberType = p.getNumberType();
@@ -677,7 +553,7 @@ public final class JsonDecoder implements ValueDecoder {
             if (value < min || value > max) {
                 throw outOfRange(p, Long.toString(value));
             }
-            write(i, value);
+            setter.set(vector, i, value);
         }
 
         private long exactLong(JsonParser p, BigDecimal decimal, String text) {
@@ -693,82 +569,6 @@ public final class JsonDecoder implements ValueDecoder {
 
         private FieldException outOfRange(JsonParser p, String text) {
             return fail(p, "has " + abbreviate(text) + ", which does not fit " + type);
-        }
-    }
-
-    private static final class Int8Node extends IntegerNode {
-        private final TinyIntVector vector;
-
-        Int8Node(boolean nullable, TinyIntVector vector) {
-            super(nullable, Byte.MIN_VALUE, Byte.MAX_VALUE, "an int8");
-            this.vector = vector;
-        }
-
-        @Override
-        void write(int i, long value) {
-            vector.setSafe(i, (byte) value);
-        }
-
-        @Override
-        void writeNull(int i) {
-            vector.setNull(i);
-        }
-    }
-
-    private static final class Int16Node extends IntegerNode {
-        private final SmallIntVector vector;
-
-        Int16Node(boolean nullable, SmallIntVector vector) {
-            super(nullable, Short.MIN_VALUE, Short.MAX_VALUE, "an int16");
-            this.vector = vector;
-        }
-
-        @Override
-        void write(int i, long value) {
-            vector.setSafe(i, (short) value);
-        }
-
-        @Override
-        void writeNull(int i) {
-            vector.setNull(i);
-        }
-    }
-
-    private static final class Int32Node extends IntegerNode {
-        private final IntVector vector;
-
-        Int32Node(boolean nullable, IntVector vector) {
-            super(nullable, Integer.MIN_VALUE, Integer.MAX_VALUE, "an int32");
-            this.vector = vector;
-        }
-
-        @Override
-        void write(int i, long value) {
-            vector.setSafe(i, (int) value);
-        }
-
-        @Override
-        void writeNull(int i) {
-            vector.setNull(i);
-        }
-    }
-
-    private static final class Int64Node extends IntegerNode {
-        private final BigIntVector vector;
-
-        Int64Node(boolean nullable, BigIntVector vector) {
-            super(nullable, Long.MIN_VALUE, Long.MAX_VALUE, "an int64");
-            this.vector = vector;
-        }
-
-        @Override
-        void write(int i, long value) {
-            vector.setSafe(i, value);
-        }
-
-        @Override
-        void writeNull(int i) {
-            vector.setNull(i);
         }
     }
 
@@ -803,12 +603,9 @@ public final class JsonDecoder implements ValueDecoder {
         return true;
     }
 
-    private static final class Float64Node extends Node {
-        private final Float8Vector vector;
-
+    private static final class Float64Node extends Scalar<Float8Vector> {
         Float64Node(boolean nullable, Float8Vector vector) {
-            super(nullable);
-            this.vector = vector;
+            super(nullable, vector);
         }
 
         @Override
@@ -823,19 +620,11 @@ public final class JsonDecoder implements ValueDecoder {
             }
             vector.setSafe(i, value);
         }
-
-        @Override
-        void writeNull(int i) {
-            vector.setNull(i);
-        }
     }
 
-    private static final class Float32Node extends Node {
-        private final Float4Vector vector;
-
+    private static final class Float32Node extends Scalar<Float4Vector> {
         Float32Node(boolean nullable, Float4Vector vector) {
-            super(nullable);
-            this.vector = vector;
+            super(nullable, vector);
         }
 
         @Override
@@ -857,19 +646,11 @@ public final class JsonDecoder implements ValueDecoder {
             }
             vector.setSafe(i, value);
         }
-
-        @Override
-        void writeNull(int i) {
-            vector.setNull(i);
-        }
     }
 
-    private static final class DecimalNode extends Node {
-        private final DecimalVector vector;
-
+    private static final class DecimalNode extends Scalar<DecimalVector> {
         DecimalNode(boolean nullable, DecimalVector vector) {
-            super(nullable);
-            this.vector = vector;
+            super(nullable, vector);
         }
 
         @Override
@@ -902,19 +683,11 @@ public final class JsonDecoder implements ValueDecoder {
             }
             vector.setSafe(i, value);
         }
-
-        @Override
-        void writeNull(int i) {
-            vector.setNull(i);
-        }
     }
 
-    private static final class BooleanNode extends Node {
-        private final BitVector vector;
-
+    private static final class BooleanNode extends Scalar<BitVector> {
         BooleanNode(boolean nullable, BitVector vector) {
-            super(nullable);
-            this.vector = vector;
+            super(nullable, vector);
         }
 
         @Override
@@ -937,11 +710,6 @@ public final class JsonDecoder implements ValueDecoder {
             } else {
                 throw typeError(p, "a boolean", token);
             }
-        }
-
-        @Override
-        void writeNull(int i) {
-            vector.setNull(i);
         }
     }
 
@@ -980,12 +748,9 @@ public final class JsonDecoder implements ValueDecoder {
         }
     }
 
-    private static final class TimestampNode extends Node {
-        private final TimeStampMilliTZVector vector;
-
+    private static final class TimestampNode extends Scalar<TimeStampMilliTZVector> {
         TimestampNode(boolean nullable, TimeStampMilliTZVector vector) {
-            super(nullable);
-            this.vector = vector;
+            super(nullable, vector);
         }
 
         @Override
@@ -1011,19 +776,11 @@ public final class JsonDecoder implements ValueDecoder {
                 throw typeError(p, "a timestamp (epoch milliseconds or ISO-8601 text)", token);
             }
         }
-
-        @Override
-        void writeNull(int i) {
-            vector.setNull(i);
-        }
     }
 
-    private static final class DateNode extends Node {
-        private final DateDayVector vector;
-
+    private static final class DateNode extends Scalar<DateDayVector> {
         DateNode(boolean nullable, DateDayVector vector) {
-            super(nullable);
-            this.vector = vector;
+            super(nullable, vector);
         }
 
         @Override
@@ -1042,19 +799,11 @@ public final class JsonDecoder implements ValueDecoder {
                 throw fail(p, "expected an ISO-8601 date (2024-05-01) but got \"" + abbreviate(text) + "\"");
             }
         }
-
-        @Override
-        void writeNull(int i) {
-            vector.setNull(i);
-        }
     }
 
-    private static final class TimeNode extends Node {
-        private final TimeMilliVector vector;
-
+    private static final class TimeNode extends Scalar<TimeMilliVector> {
         TimeNode(boolean nullable, TimeMilliVector vector) {
-            super(nullable);
-            this.vector = vector;
+            super(nullable, vector);
         }
 
         @Override
@@ -1072,11 +821,6 @@ public final class JsonDecoder implements ValueDecoder {
             } catch (DateTimeException e) {
                 throw fail(p, "expected an ISO-8601 time (12:30:00.250) but got \"" + abbreviate(text) + "\"");
             }
-        }
-
-        @Override
-        void writeNull(int i) {
-            vector.setNull(i);
         }
     }
 

@@ -1,18 +1,14 @@
 package dev.quiver.decode;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import dev.quiver.arrow.JsonText;
 import dev.quiver.arrow.SchemaMerger;
+import dev.quiver.decode.JsonTree.Node;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,8 +19,6 @@ import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.VarCharVector;
-import org.apache.arrow.vector.complex.ListVector;
-import org.apache.arrow.vector.complex.StructVector;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
@@ -52,12 +46,6 @@ import org.apache.kafka.connect.errors.DataException;
  * <p>Not thread-safe: it keeps its readers and scratch buffers.
  */
 public final class SchemalessJsonDecoder implements ValueDecoder {
-    /** The parser settings of {@link JsonValues}: the same depth limit and duplicate-key check. */
-    private static final JsonFactory FACTORY = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(JsonValues.MAX_DEPTH).build())
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .build();
-
     /**
      * The record does not fit the bound schema as it is; not a bad record. Thrown often enough while a batch's shape
      * settles that it carries no stack trace; it never leaves the writer that catches it.
@@ -72,8 +60,42 @@ public final class SchemalessJsonDecoder implements ValueDecoder {
 
     private static final Misfit MISFIT = new Misfit();
 
+    /** With an inferred schema every token that does not fit is a misfit: the caller widens the schema. */
+    private static final class Misfits implements JsonTree.Mismatch {
+        @Override
+        public RuntimeException nullValue(JsonParser p) {
+            // The merge makes it optional.
+            return MISFIT;
+        }
+
+        @Override
+        public RuntimeException wrongToken(JsonParser p, String expected, JsonToken token) {
+            return MISFIT;
+        }
+
+        @Override
+        public void unknownField(JsonParser p) {
+            throw MISFIT;
+        }
+
+        @Override
+        public void emptyObject(JsonParser p) {
+            // An empty object is typed as JSON text, not as a struct.
+            throw MISFIT;
+        }
+
+        @Override
+        public RuntimeException missingField(JsonParser p, String name) {
+            // Never asked: every field of an inferred struct may be missing.
+            return MISFIT;
+        }
+    }
+
+    private static final Misfits MISFITS = new Misfits();
+
     private final Utf8Buffer utf8 = new Utf8Buffer();
     private final StringBuilder text = new StringBuilder();
+    private final JsonTree readers = new Readers();
     private Schema schema;
     private List<FieldVector> boundColumns;
     private Schema boundSchema;
@@ -106,7 +128,7 @@ public final class SchemalessJsonDecoder implements ValueDecoder {
             throw new IllegalStateException("bind the decoder to the batch's value schema first");
         }
         if (columns != boundColumns || schema != boundSchema) {
-            root = bindRoot(schema, columns);
+            root = readers.root(schema, columns);
             boundColumns = columns;
             boundSchema = schema;
         }
@@ -118,12 +140,10 @@ public final class SchemalessJsonDecoder implements ValueDecoder {
             root.readOrNull(parser, token, row);
             decodedNull = token == JsonToken.VALUE_NULL;
             end(parser);
-        } catch (JsonProcessingException e) {
-            throw JsonDecoder.invalidJson(parser, e);
         } catch (IOException e) {
-            throw new DataException("value cannot be read as JSON: " + e.getMessage(), e);
+            throw JsonDecoder.unreadable(parser, e);
         } finally {
-            close(parser);
+            JsonTree.close(parser);
         }
     }
 
@@ -145,12 +165,10 @@ public final class SchemalessJsonDecoder implements ValueDecoder {
             Schema inferred = inferValue(parser, first(parser));
             end(parser);
             return inferred;
-        } catch (JsonProcessingException e) {
-            throw JsonDecoder.invalidJson(parser, e);
         } catch (IOException e) {
-            throw new DataException("value cannot be read as JSON: " + e.getMessage(), e);
+            throw JsonDecoder.unreadable(parser, e);
         } finally {
-            close(parser);
+            JsonTree.close(parser);
         }
     }
 
@@ -183,12 +201,10 @@ public final class SchemalessJsonDecoder implements ValueDecoder {
             }
             end(parser);
             return picked;
-        } catch (JsonProcessingException e) {
-            throw JsonDecoder.invalidJson(parser, e);
         } catch (IOException e) {
-            throw new DataException("value cannot be read as JSON: " + e.getMessage(), e);
+            throw JsonDecoder.unreadable(parser, e);
         } finally {
-            close(parser);
+            JsonTree.close(parser);
         }
     }
 
@@ -198,20 +214,20 @@ public final class SchemalessJsonDecoder implements ValueDecoder {
     private static JsonParser open(Object raw) throws IOException {
         // The same sources as JsonValues hands to Jackson, so encoding detection and errors are the same.
         if (raw instanceof byte[]) {
-            return FACTORY.createParser((byte[]) raw);
+            return JsonTree.FACTORY.createParser((byte[]) raw);
         }
         if (raw instanceof String) {
-            return FACTORY.createParser((String) raw);
+            return JsonTree.FACTORY.createParser((String) raw);
         }
         if (raw instanceof ByteBuffer) {
             ByteBuffer buffer = (ByteBuffer) raw;
             if (buffer.hasArray()) {
-                return FACTORY.createParser(buffer.array(), buffer.arrayOffset() + buffer.position(),
+                return JsonTree.FACTORY.createParser(buffer.array(), buffer.arrayOffset() + buffer.position(),
                         buffer.remaining());
             }
             byte[] bytes = new byte[buffer.remaining()];
             buffer.duplicate().get(bytes);
-            return FACTORY.createParser(bytes);
+            return JsonTree.FACTORY.createParser(bytes);
         }
         throw new DataException("value.format=json needs a string or bytes value, but got "
                 + (raw == null ? "null" : raw.getClass().getSimpleName())
@@ -232,16 +248,6 @@ public final class SchemalessJsonDecoder implements ValueDecoder {
             var at = parser.currentLocation();
             throw new DataException("value is not valid JSON: trailing token (of type " + trailing + ") found after"
                     + " the document (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")");
-        }
-    }
-
-    private static void close(JsonParser parser) {
-        if (parser != null) {
-            try {
-                parser.close();
-            } catch (IOException ignored) {
-                // nothing to release but recycled buffers
-            }
         }
     }
 
@@ -284,10 +290,7 @@ public final class SchemalessJsonDecoder implements ValueDecoder {
             case START_ARRAY: {
                 Schema element = SchemaMerger.UNKNOWN;
                 JsonToken t;
-                while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-                    if (t == null) {
-                        throw JsonDecoder.fail(p, "ends before its array does");
-                    }
+                while ((t = JsonTree.nextElement(p)) != null) {
                     element = SchemaMerger.merge(element, inferValue(p, t), SchemaMerger.Mode.LENIENT);
                 }
                 return SchemaBuilder.array(SchemaMerger.optionalIf(element, true)).optional().build();
@@ -352,10 +355,7 @@ public final class SchemalessJsonDecoder implements ValueDecoder {
             case START_ARRAY: {
                 List<Object> list = new ArrayList<>();
                 JsonToken t;
-                while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-                    if (t == null) {
-                        throw JsonDecoder.fail(p, "ends before its array does");
-                    }
+                while ((t = JsonTree.nextElement(p)) != null) {
                     list.add(materialize(p, t));
                 }
                 return list;
@@ -368,232 +368,64 @@ public final class SchemalessJsonDecoder implements ValueDecoder {
     // ---------------------------------------------------------------------------------------------------------------
     // Readers: one per column of the bound schema
 
-    private Node bindRoot(Schema s, List<FieldVector> columns) {
-        if (s.type() == Schema.Type.STRUCT) {
-            if (columns.size() != s.fields().size()) {
-                throw new IllegalStateException("expected " + s.fields().size() + " value columns, got "
-                        + columns.size());
+    /** The leaves of inferred types; structs and lists are {@link JsonTree}'s, and no field must be present. */
+    private final class Readers extends JsonTree {
+        Readers() {
+            super(MISFITS);
+        }
+
+        @Override
+        Node leaf(Schema s, FieldVector vector, String path) {
+            boolean nullable = s.isOptional();
+            if (SchemaMerger.isUnknown(s)) {
+                return new UnknownNode(nullable, vector);
             }
-            return new StructNode(s, null, columns);
-        }
-        if (columns.size() != 1) {
-            throw new IllegalStateException("expected one value column, got " + columns.size());
-        }
-        return create(s, columns.get(0));
-    }
-
-    private Node create(Schema s, FieldVector vector) {
-        boolean nullable = s.isOptional();
-        if (SchemaMerger.isUnknown(s)) {
-            return new UnknownNode(nullable, vector);
-        }
-        if (JsonText.is(s)) {
-            return new JsonTextNode(nullable, (VarCharVector) vector);
-        }
-        if (s.name() == null) {
-            switch (s.type()) {
-                case INT64:
-                    return new Int64Node(nullable, (BigIntVector) vector);
-                case FLOAT64:
-                    return new Float64Node(nullable, (Float8Vector) vector);
-                case BOOLEAN:
-                    return new BooleanNode(nullable, (BitVector) vector);
-                case STRING:
-                    return new StringNode(nullable, (VarCharVector) vector);
-                case STRUCT: {
-                    StructVector struct = (StructVector) vector;
-                    List<FieldVector> children = new ArrayList<>();
-                    for (int i = 0; i < s.fields().size(); i++) {
-                        children.add((FieldVector) struct.getChildByOrdinal(i));
-                    }
-                    return new StructNode(s, struct, children);
-                }
-                case ARRAY: {
-                    ListVector list = (ListVector) vector;
-                    return new ListNode(nullable, list, create(s.valueSchema(), list.getDataVector()));
-                }
-                default:
-                    break;
+            if (JsonText.is(s)) {
+                return new JsonTextNode(nullable, (VarCharVector) vector);
             }
-        }
-        // Inference never makes these; a batch of schemaless JSON cannot hold them.
-        throw new IllegalStateException("a schemaless JSON batch has a column of type "
-                + (s.name() != null ? s.name() : s.type().toString()));
-    }
-
-    private abstract static class Node {
-        final boolean nullable;
-
-        Node(boolean nullable) {
-            this.nullable = nullable;
-        }
-
-        /** Reads the value whose first token is {@code token} (not VALUE_NULL) into index {@code i}, or misfits. */
-        abstract void read(JsonParser p, JsonToken token, int i) throws IOException;
-
-        /** Writes null at {@code i}; containers null their children too, so every vector of the row is written. */
-        abstract void writeNull(int i);
-
-        final void readOrNull(JsonParser p, JsonToken token, int i) throws IOException {
-            if (token == JsonToken.VALUE_NULL) {
-                if (!nullable) {
-                    // The merge makes it optional.
-                    throw MISFIT;
+            if (s.name() == null) {
+                switch (s.type()) {
+                    case INT64:
+                        return new Int64Node(nullable, (BigIntVector) vector);
+                    case FLOAT64:
+                        return new Float64Node(nullable, (Float8Vector) vector);
+                    case BOOLEAN:
+                        return new BooleanNode(nullable, (BitVector) vector);
+                    case STRING:
+                        return new StringNode(nullable, (VarCharVector) vector);
+                    case STRUCT:
+                    case ARRAY:
+                        return null;
+                    default:
+                        break;
                 }
-                writeNull(i);
-            } else {
-                read(p, token, i);
             }
+            // Inference never makes these; a batch of schemaless JSON cannot hold them.
+            throw new IllegalStateException("a schemaless JSON batch has a column of type "
+                    + (s.name() != null ? s.name() : s.type().toString()));
+        }
+
+        @Override
+        boolean mustBePresent(Field field, String path) {
+            return false;
         }
     }
 
     /** A column that held only nulls so far: any value changes its type. */
-    private static final class UnknownNode extends Node {
-        private final FieldVector vector;
-
+    private static final class UnknownNode extends JsonTree.Leaf<FieldVector> {
         UnknownNode(boolean nullable, FieldVector vector) {
-            super(nullable);
-            this.vector = vector;
+            super(nullable, MISFITS, vector);
         }
 
         @Override
         void read(JsonParser p, JsonToken token, int i) {
             throw MISFIT;
         }
-
-        @Override
-        void writeNull(int i) {
-            vector.setNull(i);
-        }
     }
 
-    private final class StructNode extends Node {
-        /** Null at the root, whose fields are the batch's columns. */
-        private final StructVector vector;
-        private final String[] names;
-        private final Node[] children;
-        private final boolean[] seen;
-        private final Map<String, Integer> index;
-        /**
-         * Which field followed field k - 1 in the last object ({@code next[0]}: which came first). Columns are sorted
-         * by name but documents keep their producer's order, so the order seen last predicts the next object's.
-         */
-        private final int[] next;
-
-        StructNode(Schema s, StructVector vector, List<FieldVector> columns) {
-            super(s.isOptional());
-            this.vector = vector;
-            List<Field> fields = s.fields();
-            int n = fields.size();
-            this.names = new String[n];
-            this.children = new Node[n];
-            this.seen = new boolean[n];
-            this.index = new HashMap<>(n * 2);
-            this.next = new int[n + 1];
-            for (int k = 0; k < n; k++) {
-                next[k] = k;
-                Field f = fields.get(k);
-                // Interned, as Jackson's field names are, so the predicted-field check below is one comparison.
-                names[k] = f.name().intern();
-                children[k] = create(f.schema(), columns.get(k));
-                index.put(names[k], k);
-            }
-        }
-
-        @Override
-        void read(JsonParser p, JsonToken token, int i) throws IOException {
-            if (token != JsonToken.START_OBJECT) {
-                throw MISFIT;
-            }
-            if (vector != null) {
-                vector.setIndexDefined(i);
-            }
-            boolean[] seen = this.seen;
-            Arrays.fill(seen, false);
-            String[] names = this.names;
-            int[] next = this.next;
-            int previous = 0;
-            int count = 0;
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                int k = next[previous];
-                if (k >= names.length || names[k] != name) {
-                    Integer found = index.get(name);
-                    if (found == null) {
-                        throw MISFIT;
-                    }
-                    k = found;
-                    next[previous] = k;
-                }
-                // Duplicate keys never get here twice: the parser refuses them.
-                seen[k] = true;
-                previous = k + 1;
-                count++;
-                children[k].readOrNull(p, p.nextToken(), i);
-            }
-            if (count == 0) {
-                // An empty object is typed as JSON text, not as a struct.
-                throw MISFIT;
-            }
-            for (int k = 0; k < seen.length; k++) {
-                if (!seen[k]) {
-                    children[k].writeNull(i);
-                }
-            }
-        }
-
-        @Override
-        void writeNull(int i) {
-            if (vector != null) {
-                vector.setNull(i);
-            }
-            for (Node child : children) {
-                child.writeNull(i);
-            }
-        }
-    }
-
-    private static final class ListNode extends Node {
-        private final ListVector vector;
-        private final Node element;
-
-        ListNode(boolean nullable, ListVector vector, Node element) {
-            super(nullable);
-            this.vector = vector;
-            this.element = element;
-        }
-
-        @Override
-        void read(JsonParser p, JsonToken token, int i) throws IOException {
-            if (token != JsonToken.START_ARRAY) {
-                throw MISFIT;
-            }
-            // A misfit or error part-way leaves the offset of i + 1 unwritten; the next record restarts at i.
-            int start = vector.startNewValue(i);
-            int n = 0;
-            JsonToken t;
-            while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-                if (t == null) {
-                    throw JsonDecoder.fail(p, "ends before its array does");
-                }
-                element.readOrNull(p, t, start + n);
-                n++;
-            }
-            vector.endValue(i, n);
-        }
-
-        @Override
-        void writeNull(int i) {
-            vector.setNull(i);
-        }
-    }
-
-    private static final class Int64Node extends Node {
-        private final BigIntVector vector;
-
+    private static final class Int64Node extends JsonTree.Leaf<BigIntVector> {
         Int64Node(boolean nullable, BigIntVector vector) {
-            super(nullable);
-            this.vector = vector;
+            super(nullable, MISFITS, vector);
         }
 
         @Override
@@ -603,19 +435,11 @@ public final class SchemalessJsonDecoder implements ValueDecoder {
             }
             vector.setSafe(i, p.getLongValue());
         }
-
-        @Override
-        void writeNull(int i) {
-            vector.setNull(i);
-        }
     }
 
-    private static final class Float64Node extends Node {
-        private final Float8Vector vector;
-
+    private static final class Float64Node extends JsonTree.Leaf<Float8Vector> {
         Float64Node(boolean nullable, Float8Vector vector) {
-            super(nullable);
-            this.vector = vector;
+            super(nullable, MISFITS, vector);
         }
 
         @Override
@@ -629,19 +453,11 @@ public final class SchemalessJsonDecoder implements ValueDecoder {
                 throw MISFIT;
             }
         }
-
-        @Override
-        void writeNull(int i) {
-            vector.setNull(i);
-        }
     }
 
-    private static final class BooleanNode extends Node {
-        private final BitVector vector;
-
+    private static final class BooleanNode extends JsonTree.Leaf<BitVector> {
         BooleanNode(boolean nullable, BitVector vector) {
-            super(nullable);
-            this.vector = vector;
+            super(nullable, MISFITS, vector);
         }
 
         @Override
@@ -654,19 +470,11 @@ public final class SchemalessJsonDecoder implements ValueDecoder {
                 throw MISFIT;
             }
         }
-
-        @Override
-        void writeNull(int i) {
-            vector.setNull(i);
-        }
     }
 
-    private final class StringNode extends Node {
-        private final VarCharVector vector;
-
+    private final class StringNode extends JsonTree.Leaf<VarCharVector> {
         StringNode(boolean nullable, VarCharVector vector) {
-            super(nullable);
-            this.vector = vector;
+            super(nullable, MISFITS, vector);
         }
 
         @Override
@@ -681,20 +489,12 @@ public final class SchemalessJsonDecoder implements ValueDecoder {
                 vector.setSafe(i, p.getText().getBytes(StandardCharsets.UTF_8));
             }
         }
-
-        @Override
-        void writeNull(int i) {
-            vector.setNull(i);
-        }
     }
 
     /** A column whose types conflicted: every value as compact JSON text, exactly as {@link JsonText#render}. */
-    private final class JsonTextNode extends Node {
-        private final VarCharVector vector;
-
+    private final class JsonTextNode extends JsonTree.Leaf<VarCharVector> {
         JsonTextNode(boolean nullable, VarCharVector vector) {
-            super(nullable);
-            this.vector = vector;
+            super(nullable, MISFITS, vector);
         }
 
         @Override
@@ -751,10 +551,7 @@ public final class SchemalessJsonDecoder implements ValueDecoder {
                     out.append('[');
                     boolean first = true;
                     JsonToken t;
-                    while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-                        if (t == null) {
-                            throw JsonDecoder.fail(p, "ends before its array does");
-                        }
+                    while ((t = JsonTree.nextElement(p)) != null) {
                         if (!first) {
                             out.append(',');
                         }
@@ -767,11 +564,6 @@ public final class SchemalessJsonDecoder implements ValueDecoder {
                 default:
                     throw JsonDecoder.fail(p, "has an unexpected " + token);
             }
-        }
-
-        @Override
-        void writeNull(int i) {
-            vector.setNull(i);
         }
     }
 }

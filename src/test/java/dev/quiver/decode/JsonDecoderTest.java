@@ -288,6 +288,29 @@ class JsonDecoderTest {
         }
     }
 
+    @Test
+    void fieldsInAnyOrderLandInTheirColumnsAsTheOrderChangesFromRecordToRecord() {
+        Schema schema = SchemaBuilder.struct()
+                .field("a", Schema.OPTIONAL_INT64_SCHEMA)
+                .field("b", Schema.OPTIONAL_STRING_SCHEMA)
+                .field("c", Schema.OPTIONAL_BOOLEAN_SCHEMA)
+                .build();
+        JsonDecoder decoder = new JsonDecoder(schema);
+        try (ArrowBatch batch = ArrowBatch.open(schema, allocator, "order")) {
+            // Schema order, reversed twice (the reader learns an order, then sees it again), unknown keys in between,
+            // a field missing, then schema order again.
+            for (String doc : List.of("{\"a\": 1, \"b\": \"x\", \"c\": true}", "{\"c\": false, \"b\": \"y\", \"a\": 2}",
+                    "{\"c\": true, \"b\": \"z\", \"a\": 3}", "{\"z\": 0, \"b\": \"w\", \"y\": [1], \"a\": 4}",
+                    "{\"a\": 5, \"b\": \"v\", \"c\": false}")) {
+                batch.appendDecoded(null, null, decoder, doc);
+            }
+            VectorSchemaRoot root = batch.seal();
+            assertThat(columnValues(root, "a")).containsExactly(1L, 2L, 3L, 4L, 5L);
+            assertThat(columnValues(root, "b")).containsExactly("x", "y", "z", "w", "v");
+            assertThat(columnValues(root, "c")).containsExactly(true, false, true, null, false);
+        }
+    }
+
     private static final Schema SIMPLE = SchemaBuilder.struct()
             .field("a", Schema.OPTIONAL_STRING_SCHEMA)
             .field("n", SchemaBuilder.array(SchemaBuilder.array(Schema.INT64_SCHEMA).build()).optional().build())
