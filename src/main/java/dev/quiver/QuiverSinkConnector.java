@@ -113,19 +113,28 @@ public final class QuiverSinkConnector extends SinkConnector {
         return config;
     }
 
+    /** The values of {@code keys}, or null when any of them is missing or failed its own check. */
+    private static String[] passedValues(Map<String, ConfigValue> byName, String[] keys) {
+        String[] values = new String[keys.length];
+        for (int i = 0; i < keys.length; i++) {
+            ConfigValue value = byName.get(keys[i]);
+            if (value == null || !value.errorMessages().isEmpty()) {
+                return null;
+            }
+            values[i] = (String) value.value();
+        }
+        return values;
+    }
+
     /** The message name against the descriptor set, and the like: only once each field passed its own check. */
     private static void validateValueDecoding(Map<String, ConfigValue> byName) {
         String[] keys = {QuiverSinkConfig.VALUE_FORMAT, QuiverSinkConfig.VALUE_JSON_SCHEMA,
                 QuiverSinkConfig.VALUE_JSON_SCHEMA_FILE, QuiverSinkConfig.VALUE_PROTOBUF_DESCRIPTOR_SET,
                 QuiverSinkConfig.VALUE_PROTOBUF_DESCRIPTOR_FILE, QuiverSinkConfig.VALUE_PROTOBUF_MESSAGE,
                 QuiverSinkConfig.VALUE_PROTOBUF_WIRE_FORMAT};
-        String[] values = new String[keys.length];
-        for (int i = 0; i < keys.length; i++) {
-            ConfigValue value = byName.get(keys[i]);
-            if (value == null || !value.errorMessages().isEmpty()) {
-                return;
-            }
-            values[i] = (String) value.value();
+        String[] values = passedValues(byName, keys);
+        if (values == null) {
+            return;
         }
         String[] problem = QuiverSinkConfig.validateValueDecoding(new dev.quiver.decode.ValueDecoders.Spec(
                 values[0], values[1], values[2], values[3], values[4], values[5], values[6]));
@@ -144,13 +153,9 @@ public final class QuiverSinkConnector extends SinkConnector {
                 QuiverSinkConfig.KEY_PROTOBUF_DESCRIPTOR_FILE, QuiverSinkConfig.KEY_PROTOBUF_MESSAGE,
                 QuiverSinkConfig.KEY_PROTOBUF_WIRE_FORMAT, QuiverSinkConfig.VALUE_PROTOBUF_DESCRIPTOR_SET,
                 QuiverSinkConfig.VALUE_PROTOBUF_DESCRIPTOR_FILE};
-        String[] values = new String[keys.length];
-        for (int i = 0; i < keys.length; i++) {
-            ConfigValue value = byName.get(keys[i]);
-            if (value == null || !value.errorMessages().isEmpty()) {
-                return;
-            }
-            values[i] = (String) value.value();
+        String[] values = passedValues(byName, keys);
+        if (values == null) {
+            return;
         }
         ConfigValue metadata = byName.get(QuiverSinkConfig.METADATA_COLUMNS);
         if (metadata == null || !metadata.errorMessages().isEmpty()) {
