@@ -71,8 +71,10 @@ public final class CommitLog {
      * @param flushStart first offset of the recorded flush's range
      * @param flushLast  last offset of the recorded flush's range
      * @param files      every key the recorded flush writes
+     * @param incarnation which log of the partition these offsets belong to: 0 for the first, one more each time
+     *                    the partition's offsets were found to start again below what had landed
      */
-    public record Marker(long landed, long flushStart, long flushLast, List<String> files) {
+    public record Marker(long landed, long flushStart, long flushLast, List<String> files, int incarnation) {
         public Marker {
             files = List.copyOf(files);
         }
@@ -115,8 +117,11 @@ public final class CommitLog {
                     + " this partition's data ends.");
         }
         String files = props.getProperty("flush.files", "").trim();
+        // Markers written before incarnations were recorded describe the partition's first log.
+        int incarnation = Integer.parseInt(props.getProperty("log.incarnation", "0").trim());
         return new Marker(Long.parseLong(landed.trim()), Long.parseLong(start.trim()), Long.parseLong(last.trim()),
-                files.isEmpty() ? List.of() : Arrays.stream(files.split(",")).map(String::trim).collect(Collectors.toList()));
+                files.isEmpty() ? List.of() : Arrays.stream(files.split(",")).map(String::trim).collect(Collectors.toList()),
+                incarnation);
     }
 
     /**
@@ -124,6 +129,12 @@ public final class CommitLog {
      * {@code [start, last]} writes exactly {@code files}.
      */
     public void recordFlush(TopicPartition tp, long landed, long start, long last, List<String> files) {
+        recordFlush(tp, landed, start, last, files, 0);
+    }
+
+    /** {@link #recordFlush(TopicPartition, long, long, long, List)} for the partition's {@code incarnation}-th log. */
+    public void recordFlush(TopicPartition tp, long landed, long start, long last, List<String> files,
+            int incarnation) {
         StringBuilder text = new StringBuilder(256)
                 .append("# Quiver commit marker; do not edit. See README.md, 'Delivery'.\n")
                 .append("format=").append(FORMAT_VERSION).append('\n')
@@ -132,7 +143,8 @@ public final class CommitLog {
                 .append("landed.offset=").append(landed).append('\n')
                 .append("flush.start=").append(start).append('\n')
                 .append("flush.last=").append(last).append('\n')
-                .append("flush.files=").append(String.join(",", files)).append('\n');
+                .append("flush.files=").append(String.join(",", files)).append('\n')
+                .append("log.incarnation=").append(incarnation).append('\n');
         byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
         String key = markerKey(tp);
         Optional<String> expected = versions.get(tp);

@@ -16,6 +16,7 @@ import dev.quiver.metrics.FlushLog;
 import dev.quiver.metrics.TaskMetrics;
 import dev.quiver.parquet.ParquetEncoder;
 import dev.quiver.store.ObjectStore;
+import dev.quiver.store.UploadVanishedException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -88,6 +89,16 @@ final class PartitionWriter implements AutoCloseable {
     private FlushJob failed;
     /** False in a replay that must not stream batches out (see {@link ReplayRestartException}). */
     private boolean spillAllowed = true;
+    /** Which log of the partition the offsets belong to (see {@link FileLayout#dataKey}); from the marker. */
+    private int incarnation;
+    /** Where the consumer was sought to on open, or -1: a first record below it starts a new log incarnation. */
+    private long resumeAt = -1;
+    /** True once a record was handed to {@link #accept} since the partition was opened. */
+    private boolean delivered;
+    /** The offset of that first record, or -1: where a restart without a marker reads again from. */
+    private long firstDelivered = -1;
+    /** True while records are dropped as redeliveries: only the first of a run is logged. */
+    private boolean droppingRun;
 
     /** What to do with a record whose value is null. */
     enum NullValues { IGNORE, FAIL, WRITE }
@@ -174,6 +185,25 @@ final class PartitionWriter implements AutoCloseable {
     }
 
     /**
+     * Says where the consumer was sought on open and which log incarnation the marker described: a first record
+     * below {@code offset} means the partition's log is no longer the one that landed.
+     */
+    void resumeAt(long offset, int incarnation) {
+        this.resumeAt = offset;
+        this.incarnation = incarnation;
+    }
+
+    /** True when opening sought the consumer to where the marker says landing resumes. */
+    boolean soughtOnOpen() {
+        return resumeAt >= 0;
+    }
+
+    /** The first offset delivered since the partition was opened, or -1 when none was. */
+    long firstDelivered() {
+        return firstDelivered;
+    }
+
+    /**
      * Replays the flush of {@code [start, end]} that was found incomplete: no threshold cuts it, it is flushed as soon
      * as offset {@code end} is accepted, so it writes the same keys as the first attempt.
      */
@@ -189,7 +219,7 @@ final class PartitionWriter implements AutoCloseable {
 
     /** True when this partition's batches may land now to free memory: not in a replay, which must keep its cut. */
     boolean canFlushForMemory() {
-        return !slots.isEmpty() && !recovering();
+        return !slots.isEmpty() && !recovering() && failed == null;
     }
 
     /** True while a flush of this partition is running or failed and waits for its retry. */
@@ -266,16 +296,27 @@ final class PartitionWriter implements AutoCloseable {
     /** Buffers one record, flushing first if the open batches are due or cannot hold the record's schema. */
     void accept(SinkRecord record, long nowNanos) {
         long offset = record.originalKafkaOffset();
+        if (!delivered) {
+            delivered = true;
+            firstDelivered = offset;
+            if (resumeAt >= 0 && offset < resumeAt) {
+                startNewIncarnation(offset);
+            }
+        }
         if (offset <= accepted) {
+            droppedAsHandled(offset);
             return;
         }
+        droppingRun = false;
         if (recovering() && offset > recoveryEnd) {
             // The replayed range ended in records that no longer exist (compaction, retention): cut it here.
+            requireFlushIdle();
             flush(FlushTrigger.RECOVERY);
         }
         if (!slots.isEmpty() && !recovering()) {
             FlushTrigger due = dueBySize();
             if (due != null) {
+                requireFlushIdle();
                 flush(due);
             }
         }
@@ -288,8 +329,75 @@ final class PartitionWriter implements AutoCloseable {
             settings.metrics().recordIn();
             reject(record, offset, e);
         }
-        if (recovering() && accepted >= recoveryEnd) {
+        if (recovering() && accepted >= recoveryEnd && !flushPending()) {
+            // Else flushIfDue cuts it once the running flush is done: the task thread does not wait here.
             flush(FlushTrigger.RECOVERY);
+        }
+    }
+
+    /**
+     * The consumer delivered an offset below where the marker says landing resumes, as the first record since the
+     * partition was opened: the log was deleted and created again, truncated by an unclean leader election, or
+     * mirrored without offset translation. Dropping its records as landed would lose them all; landing them under
+     * the old log's keys would replace its files. They land as the partition's next log incarnation, whose keys
+     * differ, and the old log's files stay as they are.
+     */
+    private void startNewIncarnation(long offset) {
+        int next = incarnation + 1;
+        LOG.warn("{} delivered offset {}, below offset {} where its commit marker says landing resumes: this is not the"
+                + " log that landed (the topic was deleted and created again, truncated by an unclean leader election,"
+                + " or mirrored without offset translation). Landing it as log incarnation {}: its files end in +log{}"
+                + " and never replace the earlier log's, which stay as they are. If the records below {} are the"
+                + " same ones that landed before, delete the duplicates from incarnation {} by offset.", tp, offset,
+                resumeAt, next, next, resumeAt, next);
+        settings.metrics().logRestarted();
+        incarnation = next;
+        recoveryEnd = -1;
+        recoveryStart = -1;
+        recoveryFiles = List.of();
+        spillAllowed = true;
+        landed = offset - 1;
+        accepted = offset - 1;
+        plannedThrough = offset - 1;
+        metrics.landed(landed);
+    }
+
+    /** A redelivered record, at or below what this partition accepted: counted, and the first of a run logged. */
+    private void droppedAsHandled(long offset) {
+        settings.metrics().recordSkippedAsHandled();
+        if (!droppingRun) {
+            droppingRun = true;
+            LOG.info("{}: dropping redelivered records from offset {}: offsets through {} are already buffered,"
+                    + " landed or dead-lettered", tp, offset, accepted);
+        }
+    }
+
+    /**
+     * True when a flush of this partition cannot start without waiting: one runs, or one failed and waits for its
+     * retry. A finished one is accounted for first, which surfaces its failure.
+     */
+    private boolean flushBlocked() {
+        pollInFlight();
+        return inFlight != null || failed != null;
+    }
+
+    /**
+     * Checked before a record that must flush first changes anything: when that flush would wait for a running or
+     * failed one, the record is refused with {@link FlushBusyException}, and the task waits within its bound or
+     * seeks the partition back to the record.
+     */
+    private void requireFlushIdle() {
+        if (flushBlocked()) {
+            throw new FlushBusyException(tp);
+        }
+    }
+
+    /** A record needs a flush first, and the partition's previous flush has not finished; nothing was changed. */
+    static final class FlushBusyException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        FlushBusyException(TopicPartition tp) {
+            super("the previous flush of " + tp + " has not finished", null, false, false);
         }
     }
 
@@ -543,9 +651,9 @@ final class PartitionWriter implements AutoCloseable {
         if (threshold <= 0 || !spillAllowed) {
             return false;
         }
-        if (flushRunning()) {
+        if (flushRunning() || failed != null) {
             // The partition's jobs run one at a time: spilling now would wait on the task thread for the running
-            // one. The batch grows meanwhile; if memory runs short, the budget pauses the partition instead.
+            // one (or for the retry of a failed one). The batch grows meanwhile; if memory runs short, the budget pauses the partition instead.
             return false;
         }
         // Until the file's first row group, a batch reused from an earlier file counts its rows' bytes, not the
@@ -566,7 +674,7 @@ final class PartitionWriter implements AutoCloseable {
     private void spill(Slot slot) {
         retryFailed();
         finishInFlight();
-        String key = settings.layout().dataKey(tp, currentFlushStart(), slot.recordType, slot.path);
+        String key = settings.layout().dataKey(tp, currentFlushStart(), slot.recordType, slot.path, incarnation);
         ArrowBatch full = slot.batch;
         ArrowBatch next = slot.spare != null ? slot.spare
                 : ArrowBatch.open(full.layout(), settings.allocator(), tp + "/" + slot.recordType);
@@ -601,6 +709,7 @@ final class PartitionWriter implements AutoCloseable {
                     // the flush again without streaming, from its start.
                     throw new ReplayRestartException(tp, e.getMessage());
                 }
+                requireFlushIdle();
                 LOG.info("Schema change in {} after rows of the current file were already streamed out, so its"
                         + " schema is fixed: {}; closing the file and starting a new one", tp, e.getMessage());
                 flush(FlushTrigger.SCHEMA_CHANGE);
@@ -610,6 +719,7 @@ final class PartitionWriter implements AutoCloseable {
                     throw new IllegalStateException("schema change inside a replayed flush of " + tp
                             + "; the first attempt could not have cut there: " + e.getMessage(), e);
                 }
+                requireFlushIdle();
                 LOG.info("Schema change in {} that cannot share a file: {}; closing the current file and starting a"
                         + " new one", tp, e.getMessage());
                 flush(FlushTrigger.SCHEMA_CHANGE);
@@ -755,6 +865,11 @@ final class PartitionWriter implements AutoCloseable {
             // The retry runs: a flush now would wait for it on the task thread. The caller checks again shortly.
             return;
         }
+        if (recovering() && accepted >= recoveryEnd) {
+            // The replayed range is complete; its cut waited for the flush that was running then.
+            flush(FlushTrigger.RECOVERY);
+            return;
+        }
         if (slots.isEmpty() || recovering()) {
             return;
         }
@@ -793,16 +908,24 @@ final class PartitionWriter implements AutoCloseable {
      */
     void flush(FlushTrigger trigger) {
         retryFailed();
+        // A batch whose every record was dead-lettered has no rows: it lands no file, and its key would have no
+        // first row to start at.
+        slots.values().removeIf(slot -> {
+            if (slot.batch.rows() > 0 || slot.streamed) {
+                return false;
+            }
+            slot.release();
+            return true;
+        });
         if (slots.isEmpty() && !recovering()) {
             return;
         }
-        awaitDeadLetters();
         finishInFlight();
         long start = currentFlushStart();
         List<Slot> batches = new ArrayList<>(slots.values());
         List<String> keys = new ArrayList<>(batches.size());
         for (Slot slot : batches) {
-            keys.add(settings.layout().dataKey(tp, start, slot.recordType, slot.path));
+            keys.add(settings.layout().dataKey(tp, start, slot.recordType, slot.path, incarnation));
         }
         List<String> orphans = new ArrayList<>();
         if (recovering()) {
@@ -817,7 +940,9 @@ final class PartitionWriter implements AutoCloseable {
             // A replay restarted without streaming is over: later flushes stream again.
             spillAllowed = true;
         }
-        FlushJob job = new FlushJob(trigger, batches, keys, orphans, plannedThrough, start, accepted);
+        FlushJob job = new FlushJob(trigger, batches, keys, orphans, plannedThrough, start, accepted,
+                List.copyOf(pendingReports));
+        pendingReports.clear();
         slots.clear();
         plannedThrough = accepted;
         submit(job);
@@ -864,7 +989,15 @@ final class PartitionWriter implements AutoCloseable {
             if (cause instanceof CommitLog.MarkerConflictException) {
                 // Fenced: the batches will never land from here; the caller re-reads the marker.
                 job.release();
-                throw (CommitLog.MarkerConflictException) cause;
+                throw new RestartException(tp, "another task wrote its commit marker since this task read it",
+                        cause);
+            }
+            if (cause instanceof UploadVanishedException) {
+                // The parts streamed so far are gone with the upload, and so are the rows they held: the file is
+                // written again from Kafka, from the marker, as after a crash.
+                job.release();
+                throw new RestartException(tp, "the multipart upload of one of its files vanished (aborted by"
+                        + " another writer or a bucket lifecycle rule): " + cause.getMessage(), cause);
             }
             failed = job;
             if (cause instanceof RuntimeException) {
@@ -906,10 +1039,13 @@ final class PartitionWriter implements AutoCloseable {
         final long landedBefore;
         final long start;
         final long end;
+        /** Dead-letter writes of records in this flush's range: acknowledged before the marker may cover them. */
+        final List<Future<Void>> deadLetters;
         java.util.concurrent.CompletableFuture<Void> done;
 
         FlushJob(FlushTrigger trigger, List<Slot> batches, List<String> keys, List<String> orphans, long landedBefore,
-                long start, long end) {
+                long start, long end, List<Future<Void>> deadLetters) {
+            this.deadLetters = deadLetters;
             this.trigger = trigger;
             this.batches = batches;
             this.keys = keys;
@@ -931,6 +1067,7 @@ final class PartitionWriter implements AutoCloseable {
             this.landedBefore = landedNow;
             this.start = -1;
             this.end = landedNow;
+            this.deadLetters = List.of();
             this.spillSlot = slot;
             this.spillBatch = batch;
             this.spillKey = key;
@@ -971,8 +1108,19 @@ final class PartitionWriter implements AutoCloseable {
                 spill();
                 return;
             }
+            // On the flush thread, not the task's: the marker must never cover a record that is neither landed nor
+            // in the dead-letter topic, but the task need not wait for the acknowledgements.
+            awaitAll(deadLetters);
+            // Files of the interrupted flush that this replay does not rewrite go first, while the marker still
+            // lists them: a crash now leaves them listed, so the next replay deletes them too.
+            for (String orphan : orphans) {
+                LOG.info("Deleting {}: written by an interrupted flush of {} that the replay did not rewrite", orphan,
+                        tp);
+                settings.store().delete(orphan);
+                settings.store().abortUploads(orphan);
+            }
             // Intent first: if the task dies during the uploads, the next owner knows exactly which keys to check.
-            settings.commitLog().recordFlush(tp, landedBefore, start, end, keys);
+            settings.commitLog().recordFlush(tp, landedBefore, start, end, keys, incarnation);
             for (int i = 0; i < batches.size(); i++) {
                 Slot slot = batches.get(i);
                 String key = keys.get(i);
@@ -999,12 +1147,6 @@ final class PartitionWriter implements AutoCloseable {
                     LOG.debug("{}: {} encoded bytes of {} were held on the heap, as the memory budget was full", tp,
                             file.heapBytes(), key);
                 }
-            }
-            for (String orphan : orphans) {
-                LOG.info("Deleting {}: written by an interrupted flush of {} that the replay did not rewrite", orphan,
-                        tp);
-                settings.store().delete(orphan);
-                settings.store().abortUploads(orphan);
             }
             if (trigger == FlushTrigger.RECOVERY) {
                 // The interrupted attempt may have left multipart uploads of these keys that a single PUT replaced.
@@ -1075,15 +1217,18 @@ final class PartitionWriter implements AutoCloseable {
     private long firstRowOffset() {
         long first = Long.MAX_VALUE;
         for (Slot slot : slots.values()) {
-            first = Math.min(first, slot.firstRowOffset);
+            if (slot.firstRowOffset >= 0) {
+                // A batch whose records were all dead-lettered has none.
+                first = Math.min(first, slot.firstRowOffset);
+            }
         }
         return first;
     }
 
-    private void awaitDeadLetters() {
+    private void awaitAll(List<Future<Void>> reports) {
         // A skipped record counts as handled once its dead-letter write is acknowledged, not before: the commit marker
         // must never cover a record that is neither landed nor in the dead-letter topic.
-        for (Future<Void> report : pendingReports) {
+        for (Future<Void> report : reports) {
             try {
                 report.get();
             } catch (InterruptedException e) {
@@ -1093,17 +1238,24 @@ final class PartitionWriter implements AutoCloseable {
                 throw new ConnectException("a dead-letter write for " + tp + " failed", e.getCause());
             }
         }
+    }
+
+    /** True when every dead-letter write not yet covered by a flush is acknowledged; never waits for one. */
+    private boolean deadLettersAcknowledged() {
+        for (Future<Void> report : pendingReports) {
+            if (!report.isDone()) {
+                return false;
+            }
+        }
+        awaitAll(pendingReports);
         pendingReports.clear();
+        return true;
     }
 
     /** The offset Connect may commit: the first offset not yet landed or handled, or -1 for nothing. */
     long committableOffset() {
-        if (slots.isEmpty() && inFlight == null && failed == null) {
-            if (accepted < 0) {
-                return -1;
-            }
-            awaitDeadLetters();
-            return accepted + 1;
+        if (slots.isEmpty() && inFlight == null && failed == null && deadLettersAcknowledged()) {
+            return accepted < 0 ? -1 : accepted + 1;
         }
         return landed < 0 ? -1 : landed + 1;
     }
@@ -1151,6 +1303,25 @@ final class PartitionWriter implements AutoCloseable {
     /** Turns off streaming row groups out for this writer: for a replay that must keep its batches whole. */
     void disableSpill() {
         spillAllowed = false;
+    }
+
+    /**
+     * The partition must start again from its commit marker, as a new owner would: another task wrote the marker
+     * (this one is fenced), or a file's upload vanished with rows no longer in memory. The batches are dropped; the
+     * records are read again from the marker's offset.
+     */
+    static final class RestartException extends ConnectException {
+        private static final long serialVersionUID = 1L;
+        private final transient TopicPartition tp;
+
+        RestartException(TopicPartition tp, String why, Throwable cause) {
+            super(tp + " restarts from its commit marker: " + why, cause);
+            this.tp = tp;
+        }
+
+        TopicPartition topicPartition() {
+            return tp;
+        }
     }
 
     /** A batch that already streamed row groups met a schema its file cannot take. */

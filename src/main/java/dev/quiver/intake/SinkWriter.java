@@ -162,6 +162,8 @@ public final class SinkWriter implements AutoCloseable {
             if (previous != null) {
                 previous.close();
             }
+            // Opening seeks anew: nothing of an earlier seek's skipping applies.
+            skip.remove(tp);
             partitions.put(tp, openPartition(tp));
         }
         // A rebalance changes what the budget holds: let the next put() decide afresh what to pause. Not while Connect
@@ -185,9 +187,11 @@ public final class SinkWriter implements AutoCloseable {
             // The marker, not Kafka's committed offset, says where durable data ends: a crash after a file landed but
             // before Connect committed would otherwise replay that file's records.
             consumer.seek(tp, landed + 1);
+            writer.resumeAt(landed + 1, m.incarnation());
             LOG.info("Opened {}: landed through offset {}, resuming at {}", tp, landed, landed + 1);
         } else {
             consumer.seek(tp, m.flushStart());
+            writer.resumeAt(m.flushStart(), m.incarnation());
             writer.recover(m.flushStart(), m.flushLast(), m.files());
             LOG.info("Opened {}: the flush of offsets {}..{} was interrupted; replaying it from {} to rewrite the same"
                     + " {} file(s)", tp, m.flushStart(), m.flushLast(), m.flushStart(), m.files().size());
@@ -238,10 +242,15 @@ public final class SinkWriter implements AutoCloseable {
      *                            errors are not tolerated
      */
     public void put(Collection<SinkRecord> records) {
+        boolean redelivery = !lastPutSucceeded;
         lastPutSucceeded = false;
         // One bound for every wait of this put(): the consumer must poll again within max.poll.interval.ms.
         long waitUntil = System.nanoTime() + maxBlockNanos;
-        skip.clear();
+        if (!redelivery) {
+            // After a put() that threw, Connect delivers the same batch again: a partition sought back in that put()
+            // must skip it again, or its records past the seek would be accepted ahead of those the seek brings back.
+            skip.clear();
+        }
         try {
             pollAll();
             Map<TopicPartition, Integer> intake = new HashMap<>();
@@ -261,7 +270,7 @@ public final class SinkWriter implements AutoCloseable {
                         skip.add(tp);
                         current = null;
                     }
-                } catch (CommitLog.MarkerConflictException e) {
+                } catch (PartitionWriter.RestartException e) {
                     skip.add(reopen(e));
                     current = null;
                 } catch (PartitionWriter.ReplayRestartException e) {
@@ -279,8 +288,8 @@ public final class SinkWriter implements AutoCloseable {
                 } else {
                     try {
                         writer.flushIfDue(now);
-                    } catch (CommitLog.MarkerConflictException e) {
-                        reopen(e);
+                    } catch (PartitionWriter.RestartException e) {
+                        skip.add(reopen(e));
                         continue;
                     }
                     due = writer.nanosUntilDue(now);
@@ -320,6 +329,14 @@ public final class SinkWriter implements AutoCloseable {
      * small batches or slow uploads that will free it later, and the partition waits, paused, for that.
      */
     private boolean acceptWithinBudget(PartitionWriter writer, SinkRecord record, long waitUntil) {
+        try {
+            return acceptForMemory(writer, record, waitUntil);
+        } catch (PartitionWriter.FlushBusyException e) {
+            return acceptBehindFlush(writer, record, waitUntil);
+        }
+    }
+
+    private boolean acceptForMemory(PartitionWriter writer, SinkRecord record, long waitUntil) {
         TopicPartition tp = writer.topicPartition();
         if (writer.flushRunning() && (writer.dueBeforeNextRecord() || writer.spillBacklogged())) {
             // The record would start a flush, which waits for the running one, or its batch should have streamed out
@@ -377,6 +394,25 @@ public final class SinkWriter implements AutoCloseable {
             return true;
         } catch (OutOfMemoryException e) {
             // The batch is as it was before the record: a failed append leaves the row count unchanged.
+            return false;
+        }
+    }
+
+    /**
+     * The record must flush the partition's batches first (a schema change, a threshold, the end of a replayed range)
+     * while its previous flush runs or waits for its retry: waits for that flush within the put's bound, then tries
+     * once more. Returns false, with the partition sought back to the record and paused until the flush is done,
+     * when it is still running.
+     */
+    private boolean acceptBehindFlush(PartitionWriter writer, SinkRecord record, long waitUntil) {
+        awaitFlushes(List.of(writer), Long.MIN_VALUE, waitUntil);
+        if (partitions.get(writer.topicPartition()) != writer) {
+            return false;
+        }
+        try {
+            return acceptForMemory(writer, record, waitUntil);
+        } catch (PartitionWriter.FlushBusyException e) {
+            defer(writer, record, PausedPartitions.Reason.UPLOAD);
             return false;
         }
     }
@@ -511,7 +547,7 @@ public final class SinkWriter implements AutoCloseable {
             }
             try {
                 writer.flush(FlushTrigger.MEMORY);
-            } catch (CommitLog.MarkerConflictException e) {
+            } catch (PartitionWriter.RestartException e) {
                 skip.add(reopen(e));
             }
             open -= size;
@@ -565,7 +601,7 @@ public final class SinkWriter implements AutoCloseable {
                 // A flush that failed on an earlier put() (which Connect then backed off from) is retried now, on the
                 // flush executor: this put() goes on meanwhile instead of waiting for storage.
                 writer.retryFailed();
-            } catch (CommitLog.MarkerConflictException e) {
+            } catch (PartitionWriter.RestartException e) {
                 skip.add(reopen(e));
             }
         }
@@ -634,17 +670,24 @@ public final class SinkWriter implements AutoCloseable {
      * a zombie wrote it. Either way the marker now says where the partition's durable data ends: drop the buffer,
      * read the marker again and resume from it, exactly as a new owner would.
      */
-    private TopicPartition reopen(CommitLog.MarkerConflictException e) {
+    private TopicPartition reopen(PartitionWriter.RestartException e) {
         TopicPartition tp = e.topicPartition();
-        LOG.warn("Another task wrote the commit marker of {}; dropping this task's buffer for it and resuming from the"
-                + " marker", tp);
+        LOG.warn("{}; dropping this task's buffer for it and resuming from the marker", e.getMessage());
         PartitionWriter stale = partitions.remove(tp);
         if (stale != null) {
             stale.abandon();
             stale.close();
         }
         metrics.closePartition(tp);
-        partitions.put(tp, openPartition(tp));
+        PartitionWriter fresh = openPartition(tp);
+        if (!fresh.soughtOnOpen() && stale != null && stale.firstDelivered() >= 0) {
+            // No marker yet (the lost file was the partition's first): nothing landed, so everything this task was
+            // given of the partition is read again, from the first record it was given.
+            consumer.seek(tp, stale.firstDelivered());
+            LOG.info("Resuming {} at offset {}, the first it was given: nothing of it has landed", tp,
+                    stale.firstDelivered());
+        }
+        partitions.put(tp, fresh);
         return tp;
     }
 
@@ -704,9 +747,14 @@ public final class SinkWriter implements AutoCloseable {
     /** The offsets Connect may commit: per partition, the first offset that is not yet durable or handled. */
     public Map<TopicPartition, OffsetAndMetadata> committableOffsets() {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        for (PartitionWriter writer : partitions.values()) {
+        for (PartitionWriter writer : List.copyOf(partitions.values())) {
             try {
                 writer.pollInFlight();
+            } catch (PartitionWriter.RestartException e) {
+                // Fenced, or a file's upload vanished: nothing of the failed flush landed from here. Reopening reads
+                // where durable data ends; the records of a put() Connect is about to redeliver are skipped too.
+                skip.add(reopen(e));
+                writer = partitions.get(e.topicPartition());
             } catch (RuntimeException e) {
                 // The next put() surfaces it; offsets simply stay where the last landed flush left them.
                 LOG.debug("A background flush of {} failed: {}", writer.topicPartition(), e.getMessage());
@@ -729,6 +777,7 @@ public final class SinkWriter implements AutoCloseable {
      */
     public void close(Collection<TopicPartition> revoked) {
         paused.forget(revoked);
+        skip.removeAll(revoked);
         for (TopicPartition tp : revoked) {
             PartitionWriter writer = partitions.remove(tp);
             metrics.closePartition(tp);

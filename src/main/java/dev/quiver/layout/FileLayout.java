@@ -34,6 +34,19 @@ public final class FileLayout {
      * @param path       the time or field folder of {@link PathPartitioner}, or null for the Kafka-partition folder
      */
     public String dataKey(TopicPartition tp, long startOffset, String recordType, String path) {
+        return dataKey(tp, startOffset, recordType, path, 0);
+    }
+
+    /**
+     * The key of a file of the partition's {@code incarnation}-th log: 0 for the log the partition first landed, and
+     * one more each time the partition's offsets start again below what landed (the topic was deleted and created
+     * again, truncated, or mirrored without offset translation). A later log's files end in {@code +log<n>}, so they
+     * can never replace an earlier log's files that happen to start at the same offset.
+     */
+    public String dataKey(TopicPartition tp, long startOffset, String recordType, String path, int incarnation) {
+        if (incarnation < 0) {
+            throw new IllegalArgumentException("negative log incarnation " + incarnation);
+        }
         StringBuilder key = new StringBuilder(96).append(tp.topic()).append('/');
         if (!recordType.isEmpty()) {
             key.append("record_type=").append(escape(recordType)).append('/');
@@ -43,7 +56,11 @@ public final class FileLayout {
         } else if (!path.isEmpty()) {
             key.append(path).append('/');
         }
-        key.append(tp.topic()).append('+').append(tp.partition()).append('+').append(pad(startOffset)).append(EXTENSION);
+        key.append(tp.topic()).append('+').append(tp.partition()).append('+').append(pad(startOffset));
+        if (incarnation > 0) {
+            key.append("+log").append(incarnation);
+        }
+        key.append(EXTENSION);
         return join(prefix, key.toString());
     }
 

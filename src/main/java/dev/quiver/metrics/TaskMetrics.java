@@ -38,6 +38,8 @@ public final class TaskMetrics implements TaskMetricsMBean, AutoCloseable {
     private final LongAdder parquetBytes = new LongAdder();
     private final LongAdder files = new LongAdder();
     private final LongAdder badRecords = new LongAdder();
+    private final LongAdder recordsSkippedAsHandled = new LongAdder();
+    private final LongAdder logRestarts = new LongAdder();
     private final java.util.concurrent.atomic.AtomicInteger pausedPartitions = new java.util.concurrent.atomic.AtomicInteger();
     private final LongAdder pauseEvents = new LongAdder();
     private final LongAdder batchesReused = new LongAdder();
@@ -123,6 +125,16 @@ public final class TaskMetrics implements TaskMetricsMBean, AutoCloseable {
         badRecords.increment();
     }
 
+    /** A redelivered record dropped because its offset was already buffered, landed or dead-lettered. */
+    public void recordSkippedAsHandled() {
+        recordsSkippedAsHandled.increment();
+    }
+
+    /** A partition's offsets started again below what had landed: its records land as a new log incarnation. */
+    public void logRestarted() {
+        logRestarts.increment();
+    }
+
     /** {@code newlyPaused} partitions were paused for back-pressure; {@code nowPaused} are paused in all. */
     public void partitionsPaused(int newlyPaused, int nowPaused) {
         pauseEvents.add(newlyPaused);
@@ -182,6 +194,16 @@ public final class TaskMetrics implements TaskMetricsMBean, AutoCloseable {
     @Override
     public long getBadRecords() {
         return badRecords.sum();
+    }
+
+    @Override
+    public long getRecordsSkippedAsHandled() {
+        return recordsSkippedAsHandled.sum();
+    }
+
+    @Override
+    public long getLogRestarts() {
+        return logRestarts.sum();
     }
 
     @Override

@@ -26,6 +26,18 @@ public interface TaskMetricsMBean {
     /** Records rejected as bad: sent to the dead-letter queue, or the one that failed the task. */
     long getBadRecords();
 
+    /**
+     * Redelivered records dropped because their offsets were already buffered, landed or dead-lettered (after a
+     * retried put() or a seek back); each run of them is logged once.
+     */
+    long getRecordsSkippedAsHandled();
+
+    /**
+     * Times a partition's offsets started again below what had landed (topic recreated, log truncated, mirrored
+     * without offset translation), so that its records landed as a new log incarnation under new keys.
+     */
+    long getLogRestarts();
+
     /** Arrow bytes held by open batches now. */
     long getBufferedBytes();
 

@@ -271,14 +271,23 @@ public final class S3AObjectStore implements ObjectStore {
 
         @Override
         public void uploadPart(int number, PartBytes data, boolean last) {
-            PartHandle part = await("upload part " + number + " of " + root + key,
-                    () -> client.putPart(handle, number, last, path, data.open(), data.length()));
+            PartHandle part;
+            try {
+                part = await("upload part " + number + " of " + root + key,
+                        () -> client.putPart(handle, number, last, path, data.open(), data.length()));
+            } catch (StoreException e) {
+                throw vanishedOr(e);
+            }
             parts.put(number, part);
         }
 
         @Override
         public void complete() {
-            await("complete the upload of " + root + key, () -> client.complete(handle, path, parts));
+            try {
+                await("complete the upload of " + root + key, () -> client.complete(handle, path, parts));
+            } catch (StoreException e) {
+                throw vanishedOr(e);
+            }
         }
 
         @Override
@@ -291,6 +300,19 @@ public final class S3AObjectStore implements ObjectStore {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /** {@code e} as an {@link UploadVanishedException} when S3 said the upload does not exist (NoSuchUpload). */
+    static StoreException vanishedOr(StoreException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof software.amazon.awssdk.services.s3.model.NoSuchUploadException
+                    || (t instanceof software.amazon.awssdk.awscore.exception.AwsServiceException aws
+                            && aws.awsErrorDetails() != null
+                            && "NoSuchUpload".equals(aws.awsErrorDetails().errorCode()))) {
+                return new UploadVanishedException(e.getMessage(), e);
+            }
+        }
+        return e;
     }
 
     /** An asynchronous Hadoop call awaited, with its failure sorted as {@link #failure} does. */

@@ -27,7 +27,7 @@ class CommitLogTest {
         log.recordFlush(tp, 99, 100, 250, List.of("p/b.parquet", "p/c.parquet"));
 
         CommitLog.Marker marker = log.read(tp).orElseThrow();
-        assertThat(marker).isEqualTo(new CommitLog.Marker(99, 100, 250, List.of("p/b.parquet", "p/c.parquet")));
+        assertThat(marker).isEqualTo(new CommitLog.Marker(99, 100, 250, List.of("p/b.parquet", "p/c.parquet"), 0));
         assertThat(marker.landedThrough(true)).isEqualTo(250);
         assertThat(marker.landedThrough(false)).isEqualTo(99);
         // The connector name is escaped so it can never add path segments.
@@ -39,7 +39,7 @@ class CommitLogTest {
         CommitLog log = new CommitLog(new InMemoryObjectStore(), "", "c");
         log.read(tp);
         log.recordFlush(tp, 4, 5, 9, List.of());
-        assertThat(log.read(tp)).hasValue(new CommitLog.Marker(4, 5, 9, List.of()));
+        assertThat(log.read(tp)).hasValue(new CommitLog.Marker(4, 5, 9, List.of(), 0));
     }
 
     @Test

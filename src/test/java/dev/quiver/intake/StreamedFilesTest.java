@@ -161,6 +161,35 @@ class StreamedFilesTest {
         assertThat(fixture.dataKeys()).containsExactly(KEY0);
     }
 
+    /**
+     * Issue 12, item 11: a bucket lifecycle rule (or another writer) aborts the multipart upload of a file that is
+     * streaming out. Its parts, and the rows they held, are gone. Before the fix the next part's "no such upload" was
+     * a permanent failure and the task died; now the partition starts again from its marker, and the rows, read again
+     * from Kafka, land once.
+     */
+    @Test
+    void aVanishedUploadIsWrittenAgainFromKafkaAndLandsOnce() throws Exception {
+        long rows = 150_000;
+        SimulatedConsumer consumer = new SimulatedConsumer(5_000);
+        consumer.append(P0, records(0, rows));
+        SinkWriter writer = fixture.writer(consumer, Map.of());
+        writer.open(List.of(P0));
+        while (store.partsUploaded() == 0) {
+            writer.put(consumer.poll());
+        }
+        store.abortUploads(KEY0);
+        for (int round = 0; round < 1_000 && !consumer.drained(); round++) {
+            writer.put(consumer.poll());
+        }
+        assertThat(consumer.drained()).isTrue();
+        assertThat(consumer.deliveries(P0, 0)).isEqualTo(2);
+        writer.close(List.of(P0));
+
+        assertThat(fixture.dataKeys()).containsExactly(KEY0);
+        assertThat(store.openUploads()).isEmpty();
+        assertLandedOnce(fixture.copyOut(tmp, KEY0), rows);
+    }
+
     @Test
     void aCrashMidFileIsReplayedFromTheMarkerToTheSameKey() throws Exception {
         long rows = 50_000;

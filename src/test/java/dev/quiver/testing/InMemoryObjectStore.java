@@ -25,6 +25,7 @@ public final class InMemoryObjectStore implements ObjectStore {
     private int succeedBeforeFailing;
     private boolean holding;
     private int held;
+    private int failingDeletes;
 
     /** Lets {@code count} more puts succeed, then fails every put retriably until told otherwise. */
     public synchronized void failAfterPuts(int count) {
@@ -131,7 +132,16 @@ public final class InMemoryObjectStore implements ObjectStore {
 
     @Override
     public synchronized void delete(String key) {
+        if (failingDeletes > 0) {
+            failingDeletes--;
+            throw new StoreException("injected failure deleting " + key, null, true);
+        }
         objects.remove(key);
+    }
+
+    /** Fails the next {@code count} deletes retriably, as a store that goes away mid-flush would. */
+    public synchronized void failNextDeletes(int count) {
+        this.failingDeletes = count;
     }
 
     /**
@@ -205,7 +215,7 @@ public final class InMemoryObjectStore implements ObjectStore {
             synchronized (InMemoryObjectStore.this) {
                 injectFailures(key + " part " + number);
                 if (!openUploads.contains(this)) {
-                    throw new StoreException("no such upload of " + key, null, false);
+                    throw new dev.quiver.store.UploadVanishedException("no such upload of " + key, null);
                 }
                 byte[] bytes;
                 try (java.io.InputStream in = data.open()) {
@@ -228,7 +238,7 @@ public final class InMemoryObjectStore implements ObjectStore {
             synchronized (InMemoryObjectStore.this) {
                 injectFailures(key + " completion");
                 if (!openUploads.contains(this)) {
-                    throw new StoreException("no such upload of " + key, null, false);
+                    throw new dev.quiver.store.UploadVanishedException("no such upload of " + key, null);
                 }
                 int number = 1;
                 java.io.ByteArrayOutputStream whole = new java.io.ByteArrayOutputStream();
