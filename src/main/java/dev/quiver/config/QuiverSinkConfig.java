@@ -343,6 +343,7 @@ public final class QuiverSinkConfig extends AbstractConfig {
         if (problem != null) {
             throw new ConfigException(S3_SECRET_KEY, "[hidden]", problem);
         }
+        S3SecurityConfig.check(this, props);
         String partitioning = validatePartitioning(getString(PARTITION_BY), getList(PARTITION_FIELDS));
         if (partitioning != null) {
             throw new ConfigException(PARTITION_FIELDS, getList(PARTITION_FIELDS), partitioning);
@@ -418,6 +419,7 @@ public final class QuiverSinkConfig extends AbstractConfig {
                 Width.MEDIUM, "Access key");
         def.define(S3_SECRET_KEY, Type.PASSWORD, null, Importance.HIGH, S3_SECRET_KEY_DOC, GROUP_S3, ++order,
                 Width.MEDIUM, "Secret key");
+        S3SecurityConfig.define(def);
 
         order = 0;
         def.define(FLUSH_MAX_RECORDS, Type.LONG, FLUSH_MAX_RECORDS_DEFAULT, ConfigDef.Range.between(1, Integer.MAX_VALUE),

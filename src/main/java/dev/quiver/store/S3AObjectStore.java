@@ -47,21 +47,69 @@ public final class S3AObjectStore implements ObjectStore {
     /** Hadoop's multipart client for this bucket, made on the first upload. */
     private MultipartUploader uploader;
 
+    /** Encryption, object settings, credentials and tags beyond the connection. */
+    private final S3Options options;
+
     /**
      * @param bucket    the bucket every key lives in
      * @param settings  S3A settings: endpoint, region, credentials and tuning
      */
     public S3AObjectStore(String bucket, S3Settings settings) {
+        this(bucket, settings, S3Options.NONE);
+    }
+
+    /**
+     * @param bucket    the bucket every key lives in
+     * @param settings  S3A settings: endpoint, region, credentials and tuning
+     * @param options   encryption, storage class, ACL, tags, other credential sources, pass-through keys
+     */
+    public S3AObjectStore(String bucket, S3Settings settings, S3Options options) {
         this.bucket = Objects.requireNonNull(bucket, "bucket");
+        this.options = Objects.requireNonNull(options, "options");
         this.root = "s3a://" + bucket + "/";
         this.description = root + (settings.endpoint().isEmpty() ? "" : " via " + settings.endpoint());
-        Configuration conf = settings.toHadoopConfiguration();
+        Configuration conf = hadoopConfiguration(settings, options);
         try {
             // newInstance, not get: Hadoop's cache is keyed by URI and user only, so two connectors with different
             // credentials on one worker would otherwise share one client.
             this.fs = FileSystem.newInstance(URI.create(root), conf);
         } catch (IOException e) {
             throw failure("open " + description, e);
+        }
+    }
+
+    /** The S3A configuration of a store: the connection and tuning, then the options on top. */
+    static Configuration hadoopConfiguration(S3Settings settings, S3Options options) {
+        Configuration conf = settings.toHadoopConfiguration();
+        options.applyTo(conf, settings.accessKey() != null);
+        return conf;
+    }
+
+    /**
+     * Tags the file with PutObjectTagging through the S3 client S3A itself uses (same credentials, endpoint and
+     * retries): S3A has no tagging on create, and a multipart upload would have to name its tags before the last
+     * offset and row count are known. Until this returns the object is at its key untagged; it is not counted as
+     * landed yet, so a failure here fails the flush, which lands the same file again and tags it then.
+     */
+    @Override
+    public void fileLanded(String key, java.util.Map<String, String> facts) {
+        if (!options.tagsFiles()) {
+            return;
+        }
+        java.util.List<software.amazon.awssdk.services.s3.model.Tag> tags = new ArrayList<>();
+        options.tagsOf(facts).forEach((k, v) -> tags.add(
+                software.amazon.awssdk.services.s3.model.Tag.builder().key(k).value(v).build()));
+        String what = "tag " + root + key;
+        try {
+            software.amazon.awssdk.services.s3.S3Client s3 = ((org.apache.hadoop.fs.s3a.S3AFileSystem) fs)
+                    .getS3AInternals().getAmazonS3Client("tag landed files");
+            s3.putObjectTagging(b -> b.bucket(bucket).key(key).tagging(t -> t.tagSet(tags)));
+        } catch (software.amazon.awssdk.awscore.exception.AwsServiceException e) {
+            int status = e.statusCode();
+            throw new StoreException("cannot " + what + (status == 403 ? " (is s3:PutObjectTagging allowed?)" : "")
+                    + ": " + e.getMessage(), e, status != 403 && status != 404 && status != 400 && status != 501);
+        } catch (software.amazon.awssdk.core.exception.SdkException e) {
+            throw new StoreException("cannot " + what + ": " + e.getMessage(), e, true);
         }
     }
 
