@@ -211,6 +211,11 @@ public final class S3SecurityConfig {
                 throw new ConfigException(name, "[hidden]", problem);
             }
         }
+
+        @Override
+        public String toString() {
+            return "empty, or the base64 of 32 bytes";
+        }
     }
 
     private static final class ValidOrEmpty implements ConfigDef.Validator {
