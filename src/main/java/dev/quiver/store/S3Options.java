@@ -101,7 +101,8 @@ public record S3Options(String sseType, String kmsKeyId, String kmsContext, Stri
     void applyTo(Configuration conf, boolean staticKeys) {
         extra.forEach(conf::set);
         if (sseType != null) {
-            conf.set("fs.s3a.encryption.algorithm", sseType);
+            // S3A names SSE-S3 by its header value, AES256; the other modes by their own names.
+            conf.set("fs.s3a.encryption.algorithm", "SSE-S3".equals(sseType) ? "AES256" : sseType);
             if ("SSE-C".equals(sseType)) {
                 conf.set("fs.s3a.encryption.key", customerKey);
             } else if (!kmsKeyId.isEmpty()) {

@@ -38,7 +38,7 @@ class S3OptionsTest {
 
         assertThat(conf("s3.sse.type", "DSSE-KMS").get("fs.s3a.encryption.algorithm")).isEqualTo("DSSE-KMS");
         Configuration sseS3 = conf("s3.sse.type", "SSE-S3");
-        assertThat(sseS3.get("fs.s3a.encryption.algorithm")).isEqualTo("SSE-S3");
+        assertThat(sseS3.get("fs.s3a.encryption.algorithm")).isEqualTo("AES256");
         assertThat(sseS3.get("fs.s3a.encryption.key")).isNull();
 
         String key = Base64.getEncoder().encodeToString(new byte[32]);
