@@ -3,6 +3,8 @@ package dev.quiver.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.quiver.testing.ConnectStack;
+import dev.quiver.testing.ParquetReadback;
 import dev.quiver.testing.RecordingS3Proxy;
 import dev.quiver.testing.RecordingS3Proxy.Request;
 import dev.quiver.testing.S3ProxyServer;
@@ -30,21 +32,30 @@ class S3ObjectOptionsIT {
 
     private S3ProxyServer s3;
     private RecordingS3Proxy hop;
+    private ConnectStack stack;
+    private RecordingS3Proxy stackHop;
 
     @BeforeAll
     void start() {
         s3 = new S3ProxyServer(S3ProxyServer.Storage.TRANSIENT).start();
         s3.createBucket(BUCKET);
         hop = new RecordingS3Proxy(s3.port());
+        stack = ConnectStack.start(1);
+        // The connector writes to the transient s3proxy above: the stack's own (on the local file system) keeps no
+        // encryption settings, for want of extended attributes there.
+        stackHop = new RecordingS3Proxy(s3.port());
     }
 
     @AfterAll
     void stop() {
-        if (hop != null) {
-            hop.close();
-        }
-        if (s3 != null) {
-            s3.close();
+        for (AutoCloseable c : new AutoCloseable[] {stackHop, stack, hop, s3}) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    // Best effort: the rest still closes.
+                }
+            }
         }
     }
 
@@ -216,5 +227,91 @@ class S3ObjectOptionsIT {
             store.fileLanded("tags/g.parquet", Map.of("kafka.topic", "orders"));
         }
         assertThat(hop.requests(r -> r.hasQueryParameter("tagging"))).isEmpty();
+    }
+
+    /**
+     * Through the real Connect stack: the connector's settings reach every object it writes. Two files of one
+     * partition land under SSE-KMS with a storage class; each is tagged with its own offsets and rows, as DuckDB
+     * reads them back; the commit marker is encrypted too; a pass-through key shows in the requests.
+     */
+    @Test
+    void theConnectorsSettingsReachEveryObjectItLands() {
+        String name = "options-connect";
+        stack.createTopic(name, 1);
+        for (int i = 0; i < 20; i++) {
+            stack.produce(name, 0, "k" + i, "{\"schema\":{\"type\":\"struct\",\"fields\":[{\"field\":\"id\","
+                    + "\"type\":\"int64\"},{\"field\":\"name\",\"type\":\"string\"}]},\"payload\":{\"id\":" + i
+                    + ",\"name\":\"n" + i + "\"}}");
+        }
+        stack.flush();
+        Map<String, String> overrides = new java.util.HashMap<>();
+        overrides.put("store.url", "s3a://" + BUCKET + "/" + name);
+        overrides.put("s3.endpoint", stackHop.endpoint());
+        overrides.put("s3.access.key", s3.accessKey());
+        overrides.put("s3.secret.key", s3.secretKey());
+        overrides.put("flush.max.records", "10");
+        overrides.put("s3.sse.type", "SSE-KMS");
+        overrides.put("s3.sse.kms.key.id", "alias/connect-it");
+        overrides.put("s3.storage.class", "standard_ia");
+        overrides.put("s3.tags", "team=data");
+        overrides.put("s3.tags.per.file", "true");
+        overrides.put("s3.extra.fs.s3a.user.agent.prefix", "quiver-options-it");
+        stack.startConnector(name, stack.connectorConfig(name, name, overrides), 1);
+        ConnectStack.Landed landed = awaitLanded(name, 20);
+
+        assertThat(landed.dataKeys()).hasSize(2);
+        try (ParquetReadback duck = new ParquetReadback()) {
+            assertThat(duck.columnTypes(landed.dataFiles())).containsEntry("id", "BIGINT")
+                    .containsEntry("name", "VARCHAR");
+            assertThat(duck.queryLists("SELECT _kafka_offset, id, name FROM " + ParquetReadback.table(
+                    landed.dataFiles()) + " ORDER BY _kafka_offset")).hasSize(20).allSatisfy(row -> {
+                        assertThat(row.get(1)).isEqualTo(row.get(0));
+                        assertThat(row.get(2)).isEqualTo("n" + row.get(0));
+                    });
+            for (int f = 0; f < 2; f++) {
+                String key = landed.dataKeys().get(f);
+                java.nio.file.Path file = landed.dir().resolve(key);
+                List<Object> facts = duck.queryLists("SELECT min(_kafka_offset), max(_kafka_offset), count(*) FROM "
+                        + ParquetReadback.table(List.of(file))).get(0);
+                List<Request> tagging = stackHop.requests(r -> r.hasQueryParameter("tagging")
+                        && r.path().equals("/" + BUCKET + "/" + name + "/" + key));
+                assertThat(tagging).as(key).hasSize(1);
+                assertThat(tagging.get(0).body()).as(key)
+                        .contains("<Key>team</Key><Value>data</Value>")
+                        .contains("<Key>kafka.topic</Key><Value>" + name + "</Value>")
+                        .contains("<Key>kafka.partition</Key><Value>0</Value>")
+                        .contains("<Key>kafka.offset.first</Key><Value>" + facts.get(0) + "</Value>")
+                        .contains("<Key>kafka.offset.last</Key><Value>" + facts.get(1) + "</Value>")
+                        .contains("<Key>rows</Key><Value>" + facts.get(2) + "</Value>");
+            }
+        }
+        List<String> markers = landed.keys().stream().filter(k -> k.contains("_quiver/")).collect(
+                java.util.stream.Collectors.toList());
+        assertThat(markers).isNotEmpty();
+        for (String key : landed.keys()) {
+            HeadObjectResponse stored = head(name + "/" + key);
+            assertThat(stored.serverSideEncryptionAsString()).as(key).isEqualTo("aws:kms");
+            assertThat(stored.ssekmsKeyId()).as(key).isEqualTo("alias/connect-it");
+            assertThat(stored.storageClassAsString()).as(key).isEqualTo("STANDARD_IA");
+        }
+        assertThat(stackHop.requests()).allSatisfy(r ->
+                assertThat(r.header("user-agent")).as("%s", r).startsWith("quiver-options-it"));
+        stack.deleteConnector(name);
+    }
+
+    /** Polls the transient server until the files under {@code name} hold {@code rows} rows, read with DuckDB. */
+    private ConnectStack.Landed awaitLanded(String name, long rows) {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(120).toNanos();
+        while (true) {
+            java.nio.file.Path dir = stack.newTempDir("landed");
+            s3.downloadTo(BUCKET, name + "/", dir);
+            ConnectStack.Landed landed = ConnectStack.scanLocal(dir.resolve(name));
+            if (landed.rows() == rows && landed.keys().stream().anyMatch(k -> k.contains("_quiver/"))) {
+                return landed;
+            }
+            assertThat(System.nanoTime() - deadline).as("%s rows and a marker in time; now %s rows", rows,
+                    landed.rows()).isNegative();
+            ConnectStack.sleep(1000);
+        }
     }
 }

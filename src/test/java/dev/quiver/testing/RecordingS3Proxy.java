@@ -38,10 +38,9 @@ public final class RecordingS3Proxy implements AutoCloseable {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
 
-        /** The path without the query, e.g. /bucket/key. */
+        /** The path without the query, percent-decoded, e.g. /bucket/topic/partition=0/topic+0+0.parquet. */
         public String path() {
-            int q = target.indexOf('?');
-            return q < 0 ? target : target.substring(0, q);
+            return java.net.URI.create(target).getPath();
         }
 
         public boolean hasQueryParameter(String name) {
