@@ -212,14 +212,21 @@ public final class ArrowBatch implements AutoCloseable {
     }
 
     /**
-     * True when the decoder's columns are this batch's value columns: the same schema, or the same with every field
-     * nullable, as a batch that took a tombstone (behavior.on.null.values=write) has them. The vectors are the same
+     * True when the decoder's columns are this batch's value columns: the same schema, or, for a declared schema with
+     * required fields, the same with every field nullable, as a batch that took a tombstone
+     * (behavior.on.null.values=write) has them. The vectors are the same
      * either way (Arrow's are all nullable); only the Parquet schema differs. Remembered once true.
      */
     private boolean decodes(org.apache.kafka.connect.data.Schema decoderSchema) {
         org.apache.kafka.connect.data.Schema batchSchema = layout.valueSchema();
-        if (decoderSchema == batchSchema || (batchSchema != null
-                && batchSchema.equals(SchemaMerger.allFieldsOptional(decoderSchema)))) {
+        if (decoderSchema == batchSchema) {
+            decodes = decoderSchema;
+            return true;
+        }
+        // Only a declared schema with required fields can differ by a tombstone; a schemaless decoder, whose fields
+        // are all optional already, must be bound to its batch's own schema.
+        org.apache.kafka.connect.data.Schema nullable = SchemaMerger.allFieldsOptional(decoderSchema);
+        if (nullable != decoderSchema && nullable.equals(batchSchema)) {
             decodes = decoderSchema;
             return true;
         }

@@ -32,12 +32,12 @@ final class SettingFiles {
         try {
             path = Path.of(file);
         } catch (InvalidPathException e) {
-            throw new IllegalArgumentException("is not a valid path on this worker");
+            throw new IllegalArgumentException("cannot be read on this worker: it is not a valid path");
         }
         try {
             if (!Files.isRegularFile(path)) {
-                throw new IllegalArgumentException(Files.exists(path) ? "is not a regular file on this worker"
-                        : "does not exist on this worker");
+                throw new IllegalArgumentException("cannot be read on this worker: " + (Files.exists(path)
+                        ? "it is not a regular file" : "it does not exist"));
             }
             try (InputStream in = Files.newInputStream(path)) {
                 // One byte past the cap tells a file at the cap from a larger one, whatever its size claimed.
