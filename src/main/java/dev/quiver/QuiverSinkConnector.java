@@ -1,6 +1,7 @@
 package dev.quiver;
 
 import dev.quiver.config.QuiverSinkConfig;
+import dev.quiver.config.S3SecurityConfig;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -86,6 +87,7 @@ public final class QuiverSinkConnector extends SinkConnector {
         }
         validateValueDecoding(byName);
         validateKeyDecoding(byName);
+        validateS3Security(config, byName, connectorConfigs);
         ConfigValue minBytes = byName.get(QuiverSinkConfig.FLUSH_MIN_BYTES);
         ConfigValue maxBytes = byName.get(QuiverSinkConfig.FLUSH_MAX_BYTES);
         if (minBytes != null && maxBytes != null && minBytes.errorMessages().isEmpty()
@@ -111,6 +113,26 @@ public final class QuiverSinkConnector extends SinkConnector {
             }
         }
         return config;
+    }
+
+    /**
+     * Encryption, tags and credential combinations, each on its field; a denied {@code s3.extra.*} key gets an entry
+     * of its own, as it is not in the ConfigDef.
+     */
+    private static void validateS3Security(Config config, Map<String, ConfigValue> byName, Map<String, String> props) {
+        Map<String, String> problems = S3SecurityConfig.crossFieldProblems(key -> {
+            ConfigValue value = byName.get(key);
+            return value == null || !value.errorMessages().isEmpty() ? null : value.value();
+        });
+        problems.forEach((key, problem) -> {
+            ConfigValue value = byName.get(key);
+            if (value != null && value.errorMessages().isEmpty()) {
+                value.addErrorMessage(problem);
+            }
+        });
+        S3SecurityConfig.passThroughProblems(props).forEach((key, problem) ->
+                config.configValues().add(new ConfigValue(key, props.get(key), new ArrayList<>(),
+                        new ArrayList<>(List.of(problem)))));
     }
 
     /** The values of {@code keys}, or null when any of them is missing or failed its own check. */

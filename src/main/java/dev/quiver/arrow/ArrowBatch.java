@@ -36,6 +36,8 @@ public final class ArrowBatch implements AutoCloseable {
     private final org.apache.kafka.connect.data.Field[] valueFields;
     /** The value columns in value-schema order, for decoders that write them directly. */
     private final List<FieldVector> valueVectors;
+    /** The decoder value schema last found to match this batch's value columns ({@link #decodes}). */
+    private org.apache.kafka.connect.data.Schema decodes;
     /** The key column's index, or -1 when the batch has none. */
     private final int keyIndex;
     /** The key column when it is a struct, whose validity a key decoder's write must set; else null. */
@@ -193,7 +195,7 @@ public final class ArrowBatch implements AutoCloseable {
      */
     public void appendDecoded(SinkRecord record, Object key, dev.quiver.decode.ValueDecoder decoder, Object raw,
             dev.quiver.decode.ValueDecoder keyDecoder) {
-        if (decoder.valueSchema() != layout.valueSchema()) {
+        if (decoder.valueSchema() != decodes && !decodes(decoder.valueSchema())) {
             throw new IllegalStateException("the batch's value schema is not the decoder's");
         }
         int row = rows;
@@ -207,6 +209,28 @@ public final class ArrowBatch implements AutoCloseable {
             }
         }
         rows = row + 1;
+    }
+
+    /**
+     * True when the decoder's columns are this batch's value columns: the same schema, or, for a declared schema with
+     * required fields, the same with every field nullable, as a batch that took a tombstone
+     * (behavior.on.null.values=write) has them. The vectors are the same
+     * either way (Arrow's are all nullable); only the Parquet schema differs. Remembered once true.
+     */
+    private boolean decodes(org.apache.kafka.connect.data.Schema decoderSchema) {
+        org.apache.kafka.connect.data.Schema batchSchema = layout.valueSchema();
+        if (decoderSchema == batchSchema) {
+            decodes = decoderSchema;
+            return true;
+        }
+        // Only a declared schema with required fields can differ by a tombstone; a schemaless decoder, whose fields
+        // are all optional already, must be bound to its batch's own schema.
+        org.apache.kafka.connect.data.Schema nullable = SchemaMerger.allFieldsOptional(decoderSchema);
+        if (nullable != decoderSchema && nullable.equals(batchSchema)) {
+            decodes = decoderSchema;
+            return true;
+        }
+        return false;
     }
 
     /**

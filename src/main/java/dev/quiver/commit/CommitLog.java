@@ -25,8 +25,10 @@ import org.apache.kafka.common.TopicPartition;
  * <ul>
  *   <li>{@code landed.offset}: the last offset of the previous flush, whose files were all durable when this marker
  *       was written;</li>
- *   <li>{@code flush.start}, {@code flush.last}, {@code flush.files}: the flush in progress: its offset range and every
- *       object key it writes.</li>
+ *   <li>{@code flush.start}, {@code flush.last}, {@code flush.files.count} and {@code flush.file.<i>}: the flush in
+ *       progress: its offset range and every object key it writes, one property per key, so no character of a key
+ *       (a comma, a backslash) can split or change it. Markers of format 2, whose keys were comma-joined in
+ *       {@code flush.files}, are still read.</li>
  * </ul>
  * Recovery ({@link Marker#landedThrough}) checks that every file of the recorded flush exists. If so, everything
  * through {@code flush.last} is landed; if not, the flush is replayed from {@code flush.start} and cut at exactly
@@ -38,7 +40,14 @@ import org.apache.kafka.common.TopicPartition;
  * and so never uploads the files of that flush.
  */
 public final class CommitLog {
-    private static final String FORMAT_VERSION = "2";
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CommitLog.class);
+    /** 3: one {@code flush.file.<i>} property per key; 2 joined them with commas, which a key may contain. */
+    private static final String FORMAT_VERSION = "3";
+    /**
+     * Stands for "the marker exists, but the store gave no version tag": such a store cannot fence, and the next write
+     * is unconditional rather than If-None-Match, which would be refused for ever and reopen the partition in a loop.
+     */
+    private static final String UNVERSIONED = "\u0000unversioned";
 
     private final ObjectStore store;
     private final String directory;
@@ -47,6 +56,7 @@ public final class CommitLog {
      * that lost its partition without noticing (a "zombie") cannot overwrite the new owner's marker.
      */
     private final Map<TopicPartition, Optional<String>> versions = new ConcurrentHashMap<>();
+    private volatile boolean warnedUnversioned;
 
     /**
      * @param store     where markers live (the same store as the data, so both share one durability domain)
@@ -92,7 +102,7 @@ public final class CommitLog {
     public Optional<Marker> read(TopicPartition tp) {
         String key = markerKey(tp);
         Optional<ObjectStore.Versioned> stored = store.getVersioned(key);
-        versions.put(tp, stored.map(ObjectStore.Versioned::version));
+        versions.put(tp, stored.map(v -> versionOrUnversioned(v.version())));
         return stored.map(v -> parse(key, v.bytes()));
     }
 
@@ -116,12 +126,58 @@ public final class CommitLog {
                     + " it was not written by this version of Quiver or is damaged. Delete it only if you know where"
                     + " this partition's data ends.");
         }
-        String files = props.getProperty("flush.files", "").trim();
         // Markers written before incarnations were recorded describe the partition's first log.
         int incarnation = Integer.parseInt(props.getProperty("log.incarnation", "0").trim());
         return new Marker(Long.parseLong(landed.trim()), Long.parseLong(start.trim()), Long.parseLong(last.trim()),
-                files.isEmpty() ? List.of() : Arrays.stream(files.split(",")).map(String::trim).collect(Collectors.toList()),
-                incarnation);
+                files(key, props), incarnation);
+    }
+
+    /** The recorded keys: one indexed property each (format 3), or comma-joined in the format-2 markers before it. */
+    private static List<String> files(String key, Properties props) {
+        String count = props.getProperty("flush.files.count");
+        if (count == null) {
+            String joined = props.getProperty("flush.files", "").trim();
+            return joined.isEmpty() ? List.of()
+                    : Arrays.stream(joined.split(",")).map(String::trim).collect(Collectors.toList());
+        }
+        int n = Integer.parseInt(count.trim());
+        List<String> files = new java.util.ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            String file = props.getProperty("flush.file." + i);
+            if (file == null) {
+                throw new IllegalStateException("commit marker " + key + " says " + n + " files but lacks flush.file."
+                        + i + "; it is damaged. Delete it only if you know where this partition's data ends.");
+            }
+            files.add(file);
+        }
+        return files;
+    }
+
+    /**
+     * {@code value} as a Properties value that {@link Properties#load} reads back exactly: backslashes, line breaks
+     * and leading blanks escaped; any other character, commas and non-ASCII included, as it is (the file is UTF-8).
+     */
+    static String escape(String value) {
+        StringBuilder out = new StringBuilder(value.length() + 8);
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                case '\f' -> out.append("\\f");
+                case ' ' -> out.append(i == 0 ? "\\ " : " ");
+                default -> {
+                    if (c < 0x20 || c == 0x7F) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.toString();
     }
 
     /**
@@ -143,8 +199,11 @@ public final class CommitLog {
                 .append("landed.offset=").append(landed).append('\n')
                 .append("flush.start=").append(start).append('\n')
                 .append("flush.last=").append(last).append('\n')
-                .append("flush.files=").append(String.join(",", files)).append('\n')
-                .append("log.incarnation=").append(incarnation).append('\n');
+                .append("log.incarnation=").append(incarnation).append('\n')
+                .append("flush.files.count=").append(files.size()).append('\n');
+        for (int i = 0; i < files.size(); i++) {
+            text.append("flush.file.").append(i).append('=').append(escape(files.get(i))).append('\n');
+        }
         byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
         String key = markerKey(tp);
         Optional<String> expected = versions.get(tp);
@@ -152,18 +211,37 @@ public final class CommitLog {
             throw new IllegalStateException("the marker of " + tp + " was never read; open the partition first");
         }
         try {
-            versions.put(tp, Optional.ofNullable(store.putIfVersion(key, bytes, expected.orElse(null))));
+            if (expected.isPresent() && expected.get().equals(UNVERSIONED)) {
+                // The store gave no version tag for the marker: nothing to make the write conditional on.
+                store.put(key, bytes, 0, bytes.length);
+                return;
+            }
+            versions.put(tp, Optional.of(versionOrUnversioned(store.putIfVersion(key, bytes, expected.orElse(null)))));
         } catch (StoreConflictException e) {
             // Our own earlier write, whose response was lost and the request retried, also looks like a conflict:
             // the marker then holds exactly our bytes, and we carry on from its version.
             Optional<ObjectStore.Versioned> now = store.getVersioned(key);
             if (now.isPresent() && Arrays.equals(now.get().bytes(), bytes)) {
-                versions.put(tp, Optional.ofNullable(now.get().version()));
+                versions.put(tp, Optional.of(versionOrUnversioned(now.get().version())));
                 return;
             }
             versions.remove(tp);
             throw new MarkerConflictException(tp, e);
         }
+    }
+
+    /** A stored marker's version, or {@link #UNVERSIONED} (said once) when the store gave none. */
+    private String versionOrUnversioned(String version) {
+        if (version != null) {
+            return version;
+        }
+        if (!warnedUnversioned) {
+            warnedUnversioned = true;
+            LOG.warn("{} returns no version tag (ETag) for commit markers, so marker writes cannot be conditional:"
+                    + " crash and rebalance recovery stay exact, but a task that lost its partitions without noticing"
+                    + " is not fenced off (see README, 'Stores without conditional writes')", store.describe());
+        }
+        return UNVERSIONED;
     }
 
     /** Another task wrote the partition's marker since this task read it: this task no longer owns the partition's log. */

@@ -343,6 +343,7 @@ public final class QuiverSinkConfig extends AbstractConfig {
         if (problem != null) {
             throw new ConfigException(S3_SECRET_KEY, "[hidden]", problem);
         }
+        S3SecurityConfig.check(this, props);
         String partitioning = validatePartitioning(getString(PARTITION_BY), getList(PARTITION_FIELDS));
         if (partitioning != null) {
             throw new ConfigException(PARTITION_FIELDS, getList(PARTITION_FIELDS), partitioning);
@@ -418,6 +419,7 @@ public final class QuiverSinkConfig extends AbstractConfig {
                 Width.MEDIUM, "Access key");
         def.define(S3_SECRET_KEY, Type.PASSWORD, null, Importance.HIGH, S3_SECRET_KEY_DOC, GROUP_S3, ++order,
                 Width.MEDIUM, "Secret key");
+        S3SecurityConfig.define(def);
 
         order = 0;
         def.define(FLUSH_MAX_RECORDS, Type.LONG, FLUSH_MAX_RECORDS_DEFAULT, ConfigDef.Range.between(1, Integer.MAX_VALUE),
@@ -953,7 +955,7 @@ public final class QuiverSinkConfig extends AbstractConfig {
             try {
                 StoreUrl.parse((String) value);
             } catch (IllegalArgumentException e) {
-                throw new ConfigException(name, value, e.getMessage());
+                throw new ConfigException(name, UrlCredentials.redact((String) value), e.getMessage());
             }
         }
 
@@ -971,17 +973,22 @@ public final class QuiverSinkConfig extends AbstractConfig {
             if (text.isEmpty()) {
                 return;
             }
+            String shown = UrlCredentials.redact(text);
+            if (UrlCredentials.hasUserInfo(text)) {
+                throw new ConfigException(name, shown, UrlCredentials.refusal());
+            }
             try {
                 URI uri = new URI(text);
                 String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
                 if (!scheme.equals("http") && !scheme.equals("https")) {
-                    throw new ConfigException(name, value, "must start with http:// or https://");
+                    throw new ConfigException(name, shown, "must start with http:// or https://");
                 }
                 if (uri.getHost() == null) {
-                    throw new ConfigException(name, value, "has no host name");
+                    throw new ConfigException(name, shown, "has no host name");
                 }
             } catch (URISyntaxException e) {
-                throw new ConfigException(name, value, "is not a valid URL: " + e.getMessage());
+                throw new ConfigException(name, shown, "is not a valid URL: " + e.getReason() + " at index "
+                        + e.getIndex());
             }
         }
 

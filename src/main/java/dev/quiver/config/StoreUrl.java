@@ -35,11 +35,15 @@ public final class StoreUrl {
     public static StoreUrl parse(String value) {
         Objects.requireNonNull(value, "store url");
         String text = value.trim();
+        if (UrlCredentials.hasUserInfo(text)) {
+            throw new IllegalArgumentException(UrlCredentials.refusal());
+        }
         URI uri;
         try {
             uri = new URI(text);
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("is not a valid URL: " + e.getMessage());
+            // The reason and index only: the exception's message quotes the whole input.
+            throw new IllegalArgumentException("is not a valid URL: " + e.getReason() + " at index " + e.getIndex());
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         switch (scheme) {

@@ -83,7 +83,11 @@ public final class JsonSchemas {
         try {
             node = MAPPER.readTree(document);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("is not valid JSON: " + e.getOriginalMessage());
+            // Only where, not what: Jackson's message quotes the text it met, and the document may be a worker file
+            // that someone who can call validate() named to read it.
+            com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
+            throw new IllegalArgumentException("is not valid JSON" + (at == null ? ""
+                    : " (at line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
         }
         if (node == null || !node.isObject()) {
             throw new IllegalArgumentException("is not a JSON Schema object");

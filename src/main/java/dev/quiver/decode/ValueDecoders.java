@@ -1,9 +1,6 @@
 package dev.quiver.decode;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -208,9 +205,10 @@ public final class ValueDecoders {
 
     private static byte[] readFile(String file, Setting setting) {
         try {
-            return Files.readAllBytes(Path.of(file));
-        } catch (IOException | java.nio.file.InvalidPathException | SecurityException e) {
-            throw new SettingException(setting, "cannot be read on this worker: " + e);
+            return SettingFiles.read(file, setting == Setting.DESCRIPTOR_FILE ? SettingFiles.MAX_DESCRIPTOR_FILE_BYTES
+                    : SettingFiles.MAX_SCHEMA_FILE_BYTES);
+        } catch (IllegalArgumentException e) {
+            throw new SettingException(setting, e.getMessage());
         }
     }
 

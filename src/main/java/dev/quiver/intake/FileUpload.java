@@ -95,6 +95,11 @@ final class FileUpload implements AutoCloseable {
             complete();
             uploadNanos += System.nanoTime() - start;
         }
+        // Tags, where configured, before the file counts as landed; a retry after a failure here skips to this line.
+        Map<String, String> facts = new java.util.LinkedHashMap<>(metadata);
+        facts.remove("quiver.version");
+        facts.put("rows", Long.toString(file.rows()));
+        store.fileLanded(key, facts);
         landed = true;
         file.close();
     }

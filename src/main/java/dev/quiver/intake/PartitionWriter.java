@@ -725,6 +725,7 @@ final class PartitionWriter implements AutoCloseable {
                 flush(FlushTrigger.SCHEMA_CHANGE);
             }
         }
+        settings.layout().checkKeyLength(tp, recordType, path); // issue 12 #9: a bad record, before anything is written
         if (slots.isEmpty()) {
             flushStartOffset = plannedThrough >= 0 ? plannedThrough + 1 : -1;
             openedNanos = nowNanos;

@@ -61,6 +61,7 @@ public final class SinkWriter implements AutoCloseable {
 
     private final ObjectStore store;
     private final CommitLog commitLog;
+    private final dev.quiver.commit.TopicClaims claims;
     private final ConsumerControl consumer;
     private final LongSupplier nanoClock;
     private final MemoryBudget memory;
@@ -98,6 +99,7 @@ public final class SinkWriter implements AutoCloseable {
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
         String prefix = config.storeUrl().prefix();
         this.commitLog = new CommitLog(store, prefix, connector);
+        this.claims = new dev.quiver.commit.TopicClaims(store, prefix, connector);
         this.budget = config.bufferMemoryBytes();
         // The budget admits every allocation before Arrow makes it, and refuses one past it rather than letting it
         // happen; the allocator's own limit is the same, as a backstop.
@@ -174,6 +176,7 @@ public final class SinkWriter implements AutoCloseable {
     }
 
     private PartitionWriter openPartition(TopicPartition tp) {
+        withRetries(tp, "claim the topic", () -> claims.claim(tp.topic())); // before any write, delete or abort
         Optional<CommitLog.Marker> marker = readMarker(tp);
         if (marker.isEmpty()) {
             LOG.info("Opened {}: nothing landed yet, resuming at Connect's committed offset", tp);

@@ -2,6 +2,7 @@ package dev.quiver.layout;
 
 import java.util.Objects;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.errors.DataException;
 
 /**
  * Where a Kafka partition's files go: {@code <prefix>/<topic>/partition=<p>/<topic>+<p>+<start offset>.parquet}, with a
@@ -14,6 +15,10 @@ import org.apache.kafka.common.TopicPartition;
  */
 public final class FileLayout {
     private static final String EXTENSION = ".parquet";
+    /** S3's longest key, in bytes of UTF-8; MinIO and most S3-compatible stores share it. */
+    public static final int MAX_KEY_BYTES = 1024;
+    /** How much of an offending folder or record type name an error message shows. */
+    private static final int SHOWN_CHARS = 60;
 
     private final String prefix;
 
@@ -62,6 +67,43 @@ public final class FileLayout {
         }
         key.append(EXTENSION);
         return join(prefix, key.toString());
+    }
+
+    /**
+     * Refuses a record whose file key would be longer than {@value #MAX_KEY_BYTES} bytes, before anything is written:
+     * the store would refuse the upload for good, and a commit marker naming the key would make every later open of
+     * the partition fail too. A key's length does not depend on the offset (always 20 digits), so one check when a
+     * record type and folder are first seen covers every file they get.
+     *
+     * @throws DataException naming the key's length and the parts that make it long, for the bad-record path
+     */
+    public void checkKeyLength(TopicPartition tp, String recordType, String path) {
+        // The widest incarnation suffix, so that no later log of the partition can make the key too long.
+        String key = dataKey(tp, 0, recordType, path, Integer.MAX_VALUE);
+        int bytes = utf8Length(key);
+        if (bytes <= MAX_KEY_BYTES) {
+            return;
+        }
+        StringBuilder why = new StringBuilder("its object key would be ").append(bytes)
+                .append(" bytes of UTF-8, and S3 allows at most ").append(MAX_KEY_BYTES).append(':');
+        if (!recordType.isEmpty()) {
+            why.append(" the record type (value schema name) '").append(shorten(recordType)).append("' takes ")
+                    .append(utf8Length(escape(recordType))).append(" bytes escaped;");
+        }
+        if (path != null && !path.isEmpty()) {
+            why.append(" the folder from partition.by '").append(shorten(path)).append("' takes ")
+                    .append(utf8Length(path)).append(" bytes;");
+        }
+        why.append(" the prefix, topic and file name take the rest");
+        throw new DataException(why.toString());
+    }
+
+    private static int utf8Length(String text) {
+        return text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    }
+
+    private static String shorten(String text) {
+        return text.length() <= SHOWN_CHARS ? text : text.substring(0, SHOWN_CHARS) + "...";
     }
 
     /** The folder (ending in '/') that holds the files of {@code tp} with unnamed value schemas, in Kafka layout. */

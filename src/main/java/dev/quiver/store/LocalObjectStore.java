@@ -22,7 +22,9 @@ import java.util.stream.Stream;
  * A directory as an object store, for {@code file:///} URLs: one file per key.
  *
  * <p>A write goes to a hidden temporary file, is forced to disk, then atomically renamed over the key, so a reader or
- * a crash never sees half an object; that is the same all-or-nothing visibility S3 gives a PUT.
+ * a crash never sees half an object; that is the same all-or-nothing visibility S3 gives a PUT. The key's directory is
+ * forced after the rename (and each new directory in its parent), so that a write that returned survives a power
+ * loss, as the commit protocol assumes of a store.
  */
 public final class LocalObjectStore implements ObjectStore {
     private static final String TEMP_PREFIX = ".quiver-tmp-";
@@ -30,9 +32,51 @@ public final class LocalObjectStore implements ObjectStore {
     private static final String UPLOAD_PREFIX = TEMP_PREFIX + "upload-";
 
     private final Path root;
+    private final Fsync fsync;
 
     public LocalObjectStore(Path root) {
+        this(root, Fsync.SYSTEM);
+    }
+
+    /** @param fsync how files and directories are forced to disk; tests pass one that records the calls */
+    LocalObjectStore(Path root, Fsync fsync) {
         this.root = Objects.requireNonNull(root, "root").toAbsolutePath().normalize();
+        this.fsync = Objects.requireNonNull(fsync, "fsync");
+    }
+
+    /** Forces bytes and directory entries to stable storage; a seam so tests can see when it happens. */
+    interface Fsync {
+        /** Forces a file's bytes and metadata. */
+        void file(Path path, FileChannel channel) throws IOException;
+
+        /** Forces a directory, so that the names created, renamed or removed in it survive a power loss. */
+        void directory(Path dir) throws IOException;
+
+        Fsync SYSTEM = new Fsync() {
+            @Override
+            public void file(Path path, FileChannel channel) throws IOException {
+                channel.force(true);
+            }
+
+            @Override
+            public void directory(Path dir) throws IOException {
+                forceDirectory(dir);
+            }
+        };
+    }
+
+    /**
+     * Opens the directory and forces it (fsync on a directory descriptor): on Linux and macOS this is what makes a
+     * rename durable. Windows cannot open a directory this way and makes renames durable on its own.
+     */
+    static void forceDirectory(Path dir) throws IOException {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (AccessDeniedException e) {
+            if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("windows")) {
+                throw e;
+            }
+        }
     }
 
     private Path resolve(String key) {
@@ -48,18 +92,38 @@ public final class LocalObjectStore implements ObjectStore {
         Path target = resolve(key);
         Path temp = target.resolveSibling(TEMP_PREFIX + UUID.randomUUID());
         try {
-            Files.createDirectories(target.getParent());
+            createDirectories(target.getParent());
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 ByteBuffer buffer = ByteBuffer.wrap(data, offset, length);
                 while (buffer.hasRemaining()) {
                     channel.write(buffer);
                 }
-                channel.force(true);
+                fsync.file(temp, channel);
             }
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            // Durable on return means the name too: until its directory is forced, a power loss can undo the rename.
+            fsync.directory(target.getParent());
         } catch (IOException e) {
             deleteQuietly(temp);
             throw failure("write " + target, e);
+        }
+    }
+
+    /**
+     * Creates {@code dir} and its missing parents, and forces the parent of each one created, so that a new folder
+     * (a topic's, a partition's) does not vanish with its files after a power loss.
+     */
+    private void createDirectories(Path dir) throws IOException {
+        java.util.ArrayDeque<Path> missing = new java.util.ArrayDeque<>();
+        for (Path d = dir; d != null && !Files.isDirectory(d); d = d.getParent()) {
+            missing.push(d);
+        }
+        if (missing.isEmpty()) {
+            return;
+        }
+        Files.createDirectories(dir);
+        for (Path created : missing) {
+            fsync.directory(created.getParent());
         }
     }
 
@@ -85,7 +149,7 @@ public final class LocalObjectStore implements ObjectStore {
         Path target = resolve(key);
         Path lockFile = target.resolveSibling(TEMP_PREFIX + "lock-" + target.getFileName());
         try {
-            Files.createDirectories(target.getParent());
+            createDirectories(target.getParent());
             // A file lock, so that tasks in other JVMs writing to the same shared directory are fenced too.
             try (FileChannel lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                     FileLock lock = lockChannel.lock()) {
@@ -142,7 +206,10 @@ public final class LocalObjectStore implements ObjectStore {
     public void delete(String key) {
         Path path = resolve(key);
         try {
-            Files.deleteIfExists(path);
+            if (Files.deleteIfExists(path)) {
+                // A recovery deletes orphans of a replayed flush: one that came back after a power loss is a duplicate.
+                fsync.directory(path.getParent());
+            }
         } catch (IOException e) {
             throw failure("delete " + path, e);
         }
@@ -156,7 +223,7 @@ public final class LocalObjectStore implements ObjectStore {
     public Upload startUpload(String key) {
         Path target = resolve(key);
         try {
-            Files.createDirectories(target.getParent());
+            createDirectories(target.getParent());
         } catch (IOException e) {
             throw failure("create the folder of " + target, e);
         }
@@ -209,7 +276,7 @@ public final class LocalObjectStore implements ObjectStore {
                 if (copied != data.length()) {
                     throw new IOException("part " + number + " said " + data.length() + " bytes and held " + copied);
                 }
-                channel.force(true);
+                fsync.file(part, channel);
             } catch (IOException e) {
                 deleteQuietly(part);
                 throw failure("write part " + number + " of " + target, e);
@@ -231,9 +298,10 @@ public final class LocalObjectStore implements ObjectStore {
                             }
                         }
                     }
-                    out.force(true);
+                    fsync.file(temp, out);
                 }
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                fsync.directory(target.getParent());
             } catch (IOException e) {
                 deleteQuietly(temp);
                 throw failure("complete the upload of " + target, e);

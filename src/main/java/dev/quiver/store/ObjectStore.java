@@ -115,6 +115,15 @@ public interface ObjectStore extends AutoCloseable {
         }
     }
 
+    /**
+     * Called once a data file is whole at {@code key}, before anything counts it as landed; {@code facts} name its
+     * Kafka source (kafka.topic, kafka.partition, kafka.offset.first, kafka.offset.last, rows). S3 stores tag the
+     * object with them when so configured; a failure throws {@link StoreException} and the caller lands again.
+     */
+    default void fileLanded(String key, java.util.Map<String, String> facts) {
+        // Nothing to do for stores without object tags.
+    }
+
     /** Where this store writes, for log lines; never contains credentials. */
     String describe();
 

@@ -15,8 +15,6 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.EtagSource;
 import org.apache.hadoop.fs.FSDataOutputStream;
-import org.apache.hadoop.fs.FSDataOutputStreamBuilder;
-import org.apache.hadoop.fs.FileAlreadyExistsException;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
@@ -36,10 +34,6 @@ import org.apache.hadoop.fs.s3a.UnknownStoreException;
  * once {@link #put} returns, because S3A's output stream completes the upload in {@code close()}.
  */
 public final class S3AObjectStore implements ObjectStore {
-    /** S3A's create options for If-None-Match: * and If-Match: etag (Hadoop 3.4.2 and later). */
-    private static final String CONDITIONAL_OVERWRITE = "fs.option.create.conditional.overwrite";
-    private static final String CONDITIONAL_OVERWRITE_ETAG = "fs.option.create.conditional.overwrite.etag";
-
     private final String bucket;
     private final String root;
     private final FileSystem fs;
@@ -47,21 +41,69 @@ public final class S3AObjectStore implements ObjectStore {
     /** Hadoop's multipart client for this bucket, made on the first upload. */
     private MultipartUploader uploader;
 
+    /** Encryption, object settings, credentials and tags beyond the connection. */
+    private final S3Options options;
+
     /**
      * @param bucket    the bucket every key lives in
      * @param settings  S3A settings: endpoint, region, credentials and tuning
      */
     public S3AObjectStore(String bucket, S3Settings settings) {
+        this(bucket, settings, S3Options.NONE);
+    }
+
+    /**
+     * @param bucket    the bucket every key lives in
+     * @param settings  S3A settings: endpoint, region, credentials and tuning
+     * @param options   encryption, storage class, ACL, tags, other credential sources, pass-through keys
+     */
+    public S3AObjectStore(String bucket, S3Settings settings, S3Options options) {
         this.bucket = Objects.requireNonNull(bucket, "bucket");
+        this.options = Objects.requireNonNull(options, "options");
         this.root = "s3a://" + bucket + "/";
         this.description = root + (settings.endpoint().isEmpty() ? "" : " via " + settings.endpoint());
-        Configuration conf = settings.toHadoopConfiguration();
+        Configuration conf = hadoopConfiguration(settings, options);
         try {
             // newInstance, not get: Hadoop's cache is keyed by URI and user only, so two connectors with different
             // credentials on one worker would otherwise share one client.
             this.fs = FileSystem.newInstance(URI.create(root), conf);
         } catch (IOException e) {
             throw failure("open " + description, e);
+        }
+    }
+
+    /** The S3A configuration of a store: the connection and tuning, then the options on top. */
+    static Configuration hadoopConfiguration(S3Settings settings, S3Options options) {
+        Configuration conf = settings.toHadoopConfiguration();
+        options.applyTo(conf, settings.accessKey() != null);
+        return conf;
+    }
+
+    /**
+     * Tags the file with PutObjectTagging through the S3 client S3A itself uses (same credentials, endpoint and
+     * retries): S3A has no tagging on create, and a multipart upload would have to name its tags before the last
+     * offset and row count are known. Until this returns the object is at its key untagged; it is not counted as
+     * landed yet, so a failure here fails the flush, which lands the same file again and tags it then.
+     */
+    @Override
+    public void fileLanded(String key, java.util.Map<String, String> facts) {
+        if (!options.tagsFiles()) {
+            return;
+        }
+        java.util.List<software.amazon.awssdk.services.s3.model.Tag> tags = new ArrayList<>();
+        options.tagsOf(facts).forEach((k, v) -> tags.add(
+                software.amazon.awssdk.services.s3.model.Tag.builder().key(k).value(v).build()));
+        String what = "tag " + root + key;
+        try {
+            software.amazon.awssdk.services.s3.S3Client s3 = ((org.apache.hadoop.fs.s3a.S3AFileSystem) fs)
+                    .getS3AInternals().getAmazonS3Client("tag landed files");
+            s3.putObjectTagging(b -> b.bucket(bucket).key(key).tagging(t -> t.tagSet(tags)));
+        } catch (software.amazon.awssdk.awscore.exception.AwsServiceException e) {
+            int status = e.statusCode();
+            throw new StoreException("cannot " + what + (status == 403 ? " (is s3:PutObjectTagging allowed?)" : "")
+                    + ": " + e.getMessage(), e, status != 403 && status != 404 && status != 400 && status != 501);
+        } catch (software.amazon.awssdk.core.exception.SdkException e) {
+            throw new StoreException("cannot " + what + ": " + e.getMessage(), e, true);
         }
     }
 
@@ -127,29 +169,41 @@ public final class S3AObjectStore implements ObjectStore {
         }
     }
 
+    /**
+     * One PutObject with If-None-Match or If-Match, sent with S3A's own S3 client and request factory (so the bucket's
+     * encryption, storage class and ACL settings apply as to every other write), and the ETag taken from that PUT's
+     * response. Not from a HEAD after it: a writer paused between the two would read, and adopt, the version of
+     * whoever wrote next, and its next conditional write would then overwrite that writer's marker.
+     */
     @Override
     public String putIfVersion(String key, byte[] data, String expectedVersion) {
-        try {
-            FSDataOutputStreamBuilder<?, ?> builder = fs.createFile(path(key)).overwrite(true);
-            if (expectedVersion == null) {
-                builder.must(CONDITIONAL_OVERWRITE, true);
-            } else {
-                builder.must(CONDITIONAL_OVERWRITE_ETAG, expectedVersion);
-            }
-            try (FSDataOutputStream out = builder.build()) {
-                out.write(data);
-            }
-        } catch (RemoteFileChangedException | FileAlreadyExistsException e) {
-            throw new StoreConflictException("conditional write of " + root + key + " refused (HTTP 412): the object"
-                    + " changed since version " + expectedVersion + " was read", e);
-        } catch (IOException e) {
-            throw failure("upload " + root + key, e);
+        org.apache.hadoop.fs.s3a.S3AFileSystem s3a = (org.apache.hadoop.fs.s3a.S3AFileSystem) fs;
+        software.amazon.awssdk.services.s3.model.PutObjectRequest.Builder request = s3a.getRequestFactory()
+                .newPutObjectRequestBuilder(key, org.apache.hadoop.fs.s3a.impl.PutObjectOptions.defaultOptions(),
+                        data.length, false);
+        if (expectedVersion == null) {
+            request.ifNoneMatch("*");
+        } else {
+            request.ifMatch(expectedVersion);
         }
         try {
-            FileStatus status = fs.getFileStatus(path(key));
-            return status instanceof EtagSource ? ((EtagSource) status).getEtag() : null;
-        } catch (IOException e) {
-            throw failure("check " + root + key, e);
+            return s3a.getS3AInternals().getAmazonS3Client("conditional write").putObject(request.build(),
+                    software.amazon.awssdk.core.sync.RequestBody.fromBytes(data)).eTag();
+        } catch (software.amazon.awssdk.awscore.exception.AwsServiceException e) {
+            if (e.statusCode() == 412) {
+                throw new StoreConflictException("conditional write of " + root + key + " refused (HTTP 412): the"
+                        + " object changed since version " + expectedVersion + " was read", e);
+            }
+            if (e.statusCode() == 409) {
+                // ConditionalRequestConflict: another conditional write of the key is in progress; try again later.
+                throw new StoreException("cannot upload " + root + key + ": a concurrent conditional write is in"
+                        + " progress (HTTP 409)", e, true);
+            }
+            throw failure("upload " + root + key,
+                    org.apache.hadoop.fs.s3a.S3AUtils.translateException("upload", root + key, e));
+        } catch (software.amazon.awssdk.core.exception.SdkException e) {
+            throw failure("upload " + root + key,
+                    org.apache.hadoop.fs.s3a.S3AUtils.translateException("upload", root + key, e));
         }
     }
 

@@ -148,7 +148,8 @@ class BadInputCorpusIT {
         assertThat(dead.keySet()).containsExactlyInAnyOrderElementsOf(expectedBad.keySet());
         expectedBad.forEach((offset, phrase) -> assertThat(dead.get(offset))
                 .contains("topic '" + name + "'", "partition 0", "offset " + offset, phrase));
-        assertThat(stack.statusOrNull(name).tasks()).allSatisfy(t -> assertThat(t.state()).isEqualTo("RUNNING"));
+        assertThat(stack.statusOrNull(name).tasks()).as("tasks of %s", name).hasSize(1)
+                .allSatisfy(t -> assertThat(t.state()).isEqualTo("RUNNING"));
     }
 
     /**
@@ -220,7 +221,8 @@ class BadInputCorpusIT {
         assertThat(dead.keySet()).containsExactlyInAnyOrderElementsOf(expectedBad.keySet());
         expectedBad.forEach((offset, phrases) -> assertThat(dead.get(offset))
                 .contains("topic '" + name + "'", "partition 0", "offset " + offset).contains(phrases));
-        assertThat(stack.statusOrNull(name).tasks()).allSatisfy(t -> assertThat(t.state()).isEqualTo("RUNNING"));
+        assertThat(stack.statusOrNull(name).tasks()).as("tasks of %s", name).hasSize(1)
+                .allSatisfy(t -> assertThat(t.state()).isEqualTo("RUNNING"));
     }
 
     /** message corpus.Order { int64 id = 1; string name = 2; double amount = 3; } */
@@ -301,6 +303,7 @@ class BadInputCorpusIT {
         assertThat(dead.keySet()).containsExactlyInAnyOrderElementsOf(expectedBad.keySet());
         expectedBad.forEach((offset, phrase) -> assertThat(dead.get(offset))
                 .contains("topic '" + name + "'", "partition 0", "offset " + offset, phrase));
-        assertThat(stack.statusOrNull(name).tasks()).allSatisfy(t -> assertThat(t.state()).isEqualTo("RUNNING"));
+        assertThat(stack.statusOrNull(name).tasks()).as("tasks of %s", name).hasSize(1)
+                .allSatisfy(t -> assertThat(t.state()).isEqualTo("RUNNING"));
     }
 }

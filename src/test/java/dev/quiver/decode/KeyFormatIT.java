@@ -256,6 +256,7 @@ class KeyFormatIT {
         assertThat(dead.keySet()).containsExactlyInAnyOrderElementsOf(expectedBad.keySet());
         expectedBad.forEach((offset, phrase) -> assertThat(dead.get(offset))
                 .contains("topic '" + name + "'", "partition 0", "offset " + offset, phrase));
-        assertThat(stack.statusOrNull(name).tasks()).allSatisfy(t -> assertThat(t.state()).isEqualTo("RUNNING"));
+        assertThat(stack.statusOrNull(name).tasks()).as("tasks of %s", name).hasSize(1)
+                .allSatisfy(t -> assertThat(t.state()).isEqualTo("RUNNING"));
     }
 }

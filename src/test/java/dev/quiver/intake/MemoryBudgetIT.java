@@ -107,7 +107,8 @@ class MemoryBudgetIT {
         assertThat(peak).isPositive().isLessThanOrEqualTo(BUDGET);
         // The budget was the binding limit: the task had to land batches early, far more files than partitions.
         assertThat(files).hasSizeGreaterThan(PARTITIONS);
-        assertThat(stack.statusOrNull(topic).tasks()).allSatisfy(t -> assertThat(t.state()).isEqualTo("RUNNING"));
+        assertThat(stack.statusOrNull(topic).tasks()).as("tasks of %s", topic).hasSize(1)
+                .allSatisfy(t -> assertThat(t.state()).isEqualTo("RUNNING"));
     }
 
     /**
@@ -183,7 +184,8 @@ class MemoryBudgetIT {
                 Thread.sleep(100);
             }
             assertThat((Long) jmx.getAttribute(task, "PeakBufferedBytes")).isPositive().isLessThanOrEqualTo(budget);
-            assertThat(stack.statusOrNull(topic).tasks()).allSatisfy(t -> assertThat(t.state()).isEqualTo("RUNNING"));
+            assertThat(stack.statusOrNull(topic).tasks()).as("tasks of %s", topic).hasSize(1)
+                    .allSatisfy(t -> assertThat(t.state()).isEqualTo("RUNNING"));
             stack.deleteConnector(topic);
         }
     }
@@ -302,6 +304,7 @@ class MemoryBudgetIT {
             assertThat(rowGroups).isLessThanOrEqualTo(records / 100);
             assertThat(size).isLessThan(2L * records * PAYLOAD);
         }
-        assertThat(stack.statusOrNull(topic).tasks()).allSatisfy(t -> assertThat(t.state()).isEqualTo("RUNNING"));
+        assertThat(stack.statusOrNull(topic).tasks()).as("tasks of %s", topic).hasSize(1)
+                .allSatisfy(t -> assertThat(t.state()).isEqualTo("RUNNING"));
     }
 }

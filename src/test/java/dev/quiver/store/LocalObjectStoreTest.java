@@ -114,4 +114,52 @@ class LocalObjectStoreTest {
         other.complete();
         assertThat(store.list("d/")).containsExactly("d/b.parquet");
     }
+    /**
+     * Issue 12 #7: a rename is durable only once its directory is forced. Records every fsync with what the disk held
+     * at that moment: the file's bytes are forced before the rename (the key does not hold them yet), the key's
+     * directory after it (the key holds them), and every directory a write created is forced in its parent.
+     */
+    @Test
+    void writesForceTheFileBeforeTheRenameAndTheDirectoryAfterIt() throws Exception {
+        List<String> events = new java.util.ArrayList<>();
+        Path key = root.resolve("t/partition=0/f.parquet");
+        LocalObjectStore.Fsync recording = new LocalObjectStore.Fsync() {
+            @Override
+            public void file(Path path, java.nio.channels.FileChannel channel) throws java.io.IOException {
+                events.add("file " + root.relativize(path).getParent() + (Files.exists(key) ? " after" : " before")
+                        + " the rename");
+                channel.force(true);
+            }
+
+            @Override
+            public void directory(Path dir) throws java.io.IOException {
+                events.add("dir " + (dir.equals(root) ? "<root>" : root.relativize(dir)) + (Files.exists(key)
+                        ? " after" : " before") + " the rename");
+                LocalObjectStore.forceDirectory(dir);
+            }
+        };
+        LocalObjectStore store = new LocalObjectStore(root, recording);
+        store.put("t/partition=0/f.parquet", bytes("one"), 0, 3);
+        assertThat(events).containsExactly(
+                "dir <root> before the rename", "dir t before the rename",
+                "file t/partition=0 before the rename", "dir t/partition=0 after the rename");
+
+        events.clear();
+        Files.delete(key);
+        ObjectStore.Upload upload = store.startUpload("t/partition=0/f.parquet");
+        upload.uploadPart(1, ObjectStore.PartBytes.of(bytes("two")), true);
+        upload.complete();
+        assertThat(events).containsExactly("file t/partition=0 before the rename", "file t/partition=0 before the rename",
+                "dir t/partition=0 after the rename");
+
+        events.clear();
+        String version = store.putIfVersion("t/partition=0/f.parquet", bytes("three"),
+                store.getVersioned("t/partition=0/f.parquet").orElseThrow().version());
+        assertThat(version).isNotBlank();
+        assertThat(events).containsExactly("file t/partition=0 after the rename", "dir t/partition=0 after the rename");
+
+        events.clear();
+        store.delete("t/partition=0/f.parquet");
+        assertThat(events).containsExactly("dir t/partition=0 before the rename");
+    }
 }

@@ -3,6 +3,7 @@ package dev.quiver.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.quiver.testing.FaultyS3Server;
 import dev.quiver.testing.S3ProxyServer;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterAll;
@@ -73,6 +74,42 @@ class S3AObjectStoreIT {
         // A writer still holding v1 is refused and changes nothing.
         assertThatThrownBy(() -> store.putIfVersion(key, bytes("zombie"), v1)).isInstanceOf(StoreConflictException.class);
         assertThat(store.get(key)).hasValueSatisfying(v -> assertThat(v).isEqualTo(bytes("second")));
+    }
+
+    /**
+     * Issue 12 #6: the version a conditional write returns must be that write's own. Another writer (the partition's
+     * new owner) stores the marker right after this one's PUT, before any later request of this writer: had the
+     * version come from a HEAD after the PUT, this writer (a zombie) would adopt the new owner's version, and its next
+     * conditional write would overwrite the new owner's marker instead of being refused.
+     */
+    @Test
+    void theVersionReturnedIsTheConditionalWritesOwnEvenWhenAnotherWriterFollowsAtOnce() {
+        try (FaultyS3Server faulty = new FaultyS3Server().start()) {
+            faulty.createBucket("fence-it");
+            try (S3AObjectStore zombie = new S3AObjectStore("fence-it",
+                    new S3Settings(faulty.endpoint(), "us-east-1", true, faulty.accessKey(), faulty.secretKey()))) {
+                String key = "m/_quiver/offsets/c/t+0.properties";
+                String v1 = zombie.putIfVersion(key, bytes("first"), null);
+                faulty.writeRightAfterNextPutOf(key, bytes("the new owner's marker"));
+                String mine = zombie.putIfVersion(key, bytes("the zombie's marker"), v1);
+                assertThat(zombie.get(key)).hasValueSatisfying(v -> assertThat(new String(v, StandardCharsets.UTF_8))
+                        .isEqualTo("the new owner's marker"));
+                assertThatThrownBy(() -> zombie.putIfVersion(key, bytes("the zombie's next marker"), mine))
+                        .as("a write conditional on the version the zombie was given, after the new owner's write")
+                        .isInstanceOf(StoreConflictException.class);
+                assertThat(zombie.get(key)).hasValueSatisfying(v -> assertThat(new String(v, StandardCharsets.UTF_8))
+                        .isEqualTo("the new owner's marker"));
+            }
+        }
+    }
+
+    @Test
+    void theVersionReturnedMatchesTheOneAReadSees() {
+        String key = "markers/same-version.properties";
+        String written = store.putIfVersion(key, bytes("v"), null);
+        assertThat(store.getVersioned(key)).hasValueSatisfying(v -> assertThat(v.version()).isEqualTo(written));
+        String next = store.putIfVersion(key, bytes("w"), written);
+        assertThat(store.getVersioned(key)).hasValueSatisfying(v -> assertThat(v.version()).isEqualTo(next));
     }
 
     @Test

@@ -157,6 +157,18 @@ public final class FaultyS3Server implements AutoCloseable {
         }
     }
 
+    /**
+     * Once the next PUT of {@code key} is stored, and before its response leaves the server, stores {@code rival} at
+     * the same key, as another writer does that wins the race right after it: the first writer's response still
+     * describes its own write, and every later request of it sees the rival's object.
+     */
+    public void writeRightAfterNextPutOf(String key, byte[] rival) {
+        synchronized (blobStore) {
+            blobStore.rivalKey = key;
+            blobStore.rivalBytes = rival.clone();
+        }
+    }
+
     /** The partition ({@code <topic>+<p>}) an object key belongs to, or the key itself when it names none. */
     static String partitionOf(String key) {
         Matcher m = PARTITION_OF_KEY.matcher(key);
@@ -174,6 +186,8 @@ public final class FaultyS3Server implements AutoCloseable {
         private int stallBudget;
         private final List<String> stalledKeys = new ArrayList<>();
         private java.util.concurrent.CountDownLatch release;
+        private String rivalKey;
+        private byte[] rivalBytes;
 
         CuttingBlobStore(BlobStore delegate) {
             super(delegate);
@@ -232,7 +246,20 @@ public final class FaultyS3Server implements AutoCloseable {
                 drain(input);
                 throw S3Exceptions.fromStatusCode(500);
             }
-            return super.putBlob(request, input);
+            PutObjectResponse response = super.putBlob(request, input);
+            byte[] rival = null;
+            synchronized (this) {
+                if (request.key().equals(rivalKey)) {
+                    rival = rivalBytes;
+                    rivalKey = null;
+                    rivalBytes = null;
+                }
+            }
+            if (rival != null) {
+                super.putBlob(PutObjectRequest.builder().bucket(request.bucket()).key(request.key())
+                        .contentLength((long) rival.length).build(), new java.io.ByteArrayInputStream(rival));
+            }
+            return response;
         }
 
         @Override

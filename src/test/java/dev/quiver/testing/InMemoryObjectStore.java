@@ -27,6 +27,14 @@ public final class InMemoryObjectStore implements ObjectStore {
     private int held;
     private int failingDeletes;
 
+    /** S3 refuses a key longer than 1024 bytes of UTF-8 with HTTP 400 (KeyTooLongError), for good; so does this. */
+    private static void refuseOverlongKey(String key) {
+        int bytes = key.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (bytes > 1024) {
+            throw new StoreException("KeyTooLongError (HTTP 400): a key of " + bytes + " bytes", null, false);
+        }
+    }
+
     /** Lets {@code count} more puts succeed, then fails every put retriably until told otherwise. */
     public synchronized void failAfterPuts(int count) {
         this.succeedBeforeFailing = count;
@@ -62,6 +70,7 @@ public final class InMemoryObjectStore implements ObjectStore {
 
     @Override
     public synchronized void put(String key, byte[] data, int offset, int length) {
+        refuseOverlongKey(key);
         injectFailures(key);
         byte[] copy = new byte[length];
         System.arraycopy(data, offset, copy, 0, length);
@@ -181,6 +190,7 @@ public final class InMemoryObjectStore implements ObjectStore {
     /** Multipart uploads: parts held apart until completion, as on S3, and never visible before. */
     @Override
     public synchronized Upload startUpload(String key) {
+        refuseOverlongKey(key);
         injectFailures(key);
         MemoryUpload upload = new MemoryUpload(key);
         openUploads.add(upload);
