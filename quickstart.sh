@@ -173,7 +173,7 @@ awk -v n="$EVENTS" -v expected="$WORK/expected-stats.txt" 'BEGIN {
     "{\"field\":\"user\",\"type\":\"string\",\"optional\":false}," \
     "{\"field\":\"amount\",\"type\":\"double\",\"optional\":false}," \
     "{\"field\":\"ok\",\"type\":\"boolean\",\"optional\":false}," \
-    "{\"field\":\"ts\",\"type\":\"int64\",\"optional\":false}," \
+    "{\"field\":\"ts\",\"type\":\"int64\",\"name\":\"org.apache.kafka.connect.data.Timestamp\",\"version\":1,\"optional\":false}," \
     "{\"field\":\"device\",\"type\":\"struct\",\"optional\":false,\"fields\":[" \
       "{\"field\":\"os\",\"type\":\"string\",\"optional\":false}," \
       "{\"field\":\"version\",\"type\":\"int32\",\"optional\":false}]}," \
@@ -192,7 +192,8 @@ awk -v n="$EVENTS" -v expected="$WORK/expected-stats.txt" 'BEGIN {
     nulls += (coupon == "null"); oks += (ok == "true"); sum += amount
   }
   # What the landed data must add up to (the report prints the same columns from the Parquet files).
-  printf "min_id=1 max_id=%d null_coupons=%d ok_true=%d sum_amount=%.2f\n", n, nulls, oks, sum > expected
+  printf "min_id=1 max_id=%d null_coupons=%d ok_true=%d sum_amount=%.2f min_ts_ms=%.0f max_ts_ms=%.0f\n", \
+    n, nulls, oks, sum, 1767225600000 + 250, 1767225600000 + n * 250 > expected
 }' >"$WORK/events.tsv"
 kafka_tool org.apache.kafka.tools.ConsoleProducer --bootstrap-server "$BOOTSTRAP" --topic "$TOPIC" \
   --reader-property parse.key=true --command-property acks=all --command-property linger.ms=20 \

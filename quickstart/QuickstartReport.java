@@ -408,7 +408,10 @@ public class QuickstartReport {
         try (Statement st = db.createStatement();   // the quickstart's own event schema; skipped for other data
              ResultSet rs = st.executeQuery("SELECT 'min_id=' || min(id) || ' max_id=' || max(id) || ' null_coupons='"
                      + " || count(*) FILTER (coupon IS NULL) || ' ok_true=' || count(*) FILTER (ok) || ' sum_amount='"
-                     + " || printf('%.2f', sum(amount)) FROM " + src)) {
+                     + " || printf('%.2f', sum(amount))"
+                     // ts is a Connect Timestamp, so it lands as TIMESTAMP WITH TIME ZONE: epoch_ms of a BIGINT
+                     // would be a timestamp, not these milliseconds, and the line would not match.
+                     + " || ' min_ts_ms=' || epoch_ms(min(ts)) || ' max_ts_ms=' || epoch_ms(max(ts)) FROM " + src)) {
             rs.next();
             String landed = rs.getString(1);
             System.out.println("  landed:   " + landed);

@@ -16,7 +16,8 @@ import org.apache.kafka.connect.data.SchemaBuilder;
  *
  * <p>The lattice, applied at any depth:
  * <ul>
- *   <li>struct ∪ struct: the union of the fields, in first-seen order; a field missing on one side becomes optional;</li>
+ *   <li>struct ∪ struct: the union of the fields, a field missing on one side optional; declared schemas keep
+ *       first-seen order, inferred ones name order;</li>
  *   <li>int8 ⊂ int16 ⊂ int32 ⊂ int64, float32 ⊂ float64, and int8..int32 ⊂ float64 (all exact);</li>
  *   <li>int64 ∪ float → float64 only for inferred (schemaless) data, because doubles hold integers exactly only up to
  *       2^53; a declared schema that does this is a change that cannot merge;</li>
@@ -131,6 +132,13 @@ public final class SchemaMerger {
                 fields.put(fb.name(), optionalIf(fb.schema(), true));
                 changed = true;
             }
+        }
+        if (mode == Mode.LENIENT) {
+            // Inferred fields are in name order, so the columns depend only on the batch's schema and never on which
+            // record brought a field first: positional readers (Hive, Trino by index) see one order in every file.
+            Map<String, Schema> sorted = new java.util.TreeMap<>(fields);
+            changed |= !new ArrayList<>(sorted.keySet()).equals(new ArrayList<>(fields.keySet()));
+            fields = sorted;
         }
         if (!changed) {
             return a;

@@ -146,6 +146,32 @@ public final class QuiverSinkConfig extends AbstractConfig {
             + " part would pass 85% of the budget, files are not streamed and each is bounded by the budget.";
     private static final long PARQUET_ROW_GROUP_BYTES_DEFAULT = 64L * 1024 * 1024;
 
+    /** How a Connect Time is written. */
+    public static final String PARQUET_TIME_TYPE = "parquet.time.type";
+    private static final String PARQUET_TIME_TYPE_DOC = "How a Connect Time (a time of day) is written. int32-millis"
+            + " (default): a plain INT32 of milliseconds since midnight, which every reader opens (Spark 3.5 and 4.x"
+            + " refuse a file holding an INT32 TIME column). time-micros: an INT64 TIME(MICROS), read as TIME by DuckDB,"
+            + " Trino and pyarrow, and by Spark 4.1+ only with spark.sql.timeType.enabled=true; Spark 3.5 cannot open"
+            + " such a file.";
+    private static final String PARQUET_TIME_TYPE_DEFAULT = "int32-millis";
+
+    /** The column order declared for float and double columns. */
+    public static final String PARQUET_FLOAT_COLUMN_ORDER = "parquet.float.column.order";
+    private static final String PARQUET_FLOAT_COLUMN_ORDER_DOC = "The column order declared for FLOAT and DOUBLE"
+            + " columns, which decides which readers use their min/max statistics and column indexes. type-defined"
+            + " (default): understood by every reader, including the parquet-java of Spark 3.5 (1.13) and 4.1 (1.16)."
+            + " ieee754-total: the IEEE 754 total order (orders NaN and signed zeros), which readers before"
+            + " parquet-java 1.18 ignore, losing those statistics.";
+    private static final String PARQUET_FLOAT_COLUMN_ORDER_DEFAULT = "type-defined";
+
+    /** Write the widest type of the merge lattice, so a column's type never changes from file to file. */
+    public static final String PARQUET_WIDEST_TYPES = "parquet.widest.types";
+    private static final String PARQUET_WIDEST_TYPES_DOC = "When true, every integer column is written as INT64, every"
+            + " float as DOUBLE and every decimal at precision 38, from the first file on, so a declared schema that"
+            + " later widens a field (int32 to int64, float to double, a larger decimal precision) keeps one Parquet"
+            + " type across files. Spark's mergeSchema fails on a column whose type differs between files; set this"
+            + " when Spark reads the topic with mergeSchema. Default false: each file has the narrowest exact types.";
+
     /** The size of the parts a large file is uploaded in. */
     public static final String UPLOAD_PART_BYTES = "upload.part.bytes";
     private static final String UPLOAD_PART_BYTES_DOC = "A file larger than this is uploaded as a multipart upload in"
@@ -504,6 +530,14 @@ public final class QuiverSinkConfig extends AbstractConfig {
         def.define(PARQUET_ROW_GROUP_BYTES, Type.LONG, PARQUET_ROW_GROUP_BYTES_DEFAULT,
                 ConfigDef.Range.atLeast(64 * 1024), Importance.MEDIUM, PARQUET_ROW_GROUP_BYTES_DOC, GROUP_PARQUET,
                 ++order, Width.SHORT, "Row group Arrow bytes");
+        def.define(PARQUET_TIME_TYPE, Type.STRING, PARQUET_TIME_TYPE_DEFAULT,
+                ConfigDef.CaseInsensitiveValidString.in("int32-millis", "time-micros"), Importance.LOW,
+                PARQUET_TIME_TYPE_DOC, GROUP_PARQUET, ++order, Width.SHORT, "Time type");
+        def.define(PARQUET_FLOAT_COLUMN_ORDER, Type.STRING, PARQUET_FLOAT_COLUMN_ORDER_DEFAULT,
+                ConfigDef.CaseInsensitiveValidString.in("type-defined", "ieee754-total"), Importance.LOW,
+                PARQUET_FLOAT_COLUMN_ORDER_DOC, GROUP_PARQUET, ++order, Width.SHORT, "Float column order");
+        def.define(PARQUET_WIDEST_TYPES, Type.BOOLEAN, false, Importance.LOW, PARQUET_WIDEST_TYPES_DOC,
+                GROUP_PARQUET, ++order, Width.SHORT, "Widest types");
         def.define(UPLOAD_PART_BYTES, Type.LONG, UPLOAD_PART_BYTES_DEFAULT,
                 ConfigDef.Range.between(5L * 1024 * 1024, 5L * 1024 * 1024 * 1024), Importance.LOW,
                 UPLOAD_PART_BYTES_DOC, GROUP_PARQUET, ++order, Width.SHORT, "Upload part bytes");
@@ -588,6 +622,14 @@ public final class QuiverSinkConfig extends AbstractConfig {
     /** Lower-case codec name: snappy, zstd, gzip or none. */
     public String parquetCompression() {
         return getString(PARQUET_COMPRESSION).toLowerCase(Locale.ROOT);
+    }
+
+    /** The Parquet type choices of {@link #PARQUET_TIME_TYPE}, {@link #PARQUET_FLOAT_COLUMN_ORDER} and
+     * {@link #PARQUET_WIDEST_TYPES}. */
+    public dev.quiver.parquet.TypeMapping parquetTypes() {
+        return new dev.quiver.parquet.TypeMapping(dev.quiver.parquet.TypeMapping.Time.named(getString(PARQUET_TIME_TYPE)),
+                dev.quiver.parquet.TypeMapping.FloatOrder.named(getString(PARQUET_FLOAT_COLUMN_ORDER)),
+                getBoolean(PARQUET_WIDEST_TYPES));
     }
 
     /** True when values are decoded straight into columns: Protobuf, or JSON with a declared schema. */

@@ -1133,7 +1133,7 @@ final class PartitionWriter implements AutoCloseable {
                 // The last rows, then the footer; on a retry the rows are in the file already and only what failed
                 // is sent again.
                 file.write(slot.batch);
-                file.finishAndLand(Map.of(
+                file.finishAndLand(dev.quiver.parquet.FooterMetadata.of(
                         "quiver.version", Version.get(),
                         "kafka.topic", tp.topic(),
                         "kafka.partition", Integer.toString(tp.partition()),

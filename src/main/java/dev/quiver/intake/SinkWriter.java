@@ -118,7 +118,7 @@ public final class SinkWriter implements AutoCloseable {
         ValueDecoder decoder = config.valueDecoder();
         this.settings = new PartitionWriter.Settings(config.flushMaxRecords(), config.flushMaxBytes(),
                 TimeUnit.MILLISECONDS.toNanos(config.flushIntervalMs()), allocator,
-                new ParquetEncoder(WriterOptions.withCodec(config.parquetCompression())), new FileLayout(prefix),
+                new ParquetEncoder(WriterOptions.withCodec(config.parquetCompression()).withTypes(config.parquetTypes())), new FileLayout(prefix),
                 commitLog, store, deadLetters, tolerateAll, config.metadataColumns(),
                 PartitionWriter.NullValues.valueOf(config.behaviorOnNullValues().toUpperCase(java.util.Locale.ROOT)),
                 config.valueFormatJson() && decoder == null, metrics, config.pathPartitioner(), decoder, flushExecutor,

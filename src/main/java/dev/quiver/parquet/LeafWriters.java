@@ -24,6 +24,7 @@ import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.ParquetProperties;
 import org.apache.parquet.schema.GroupType;
 import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 import org.apache.parquet.schema.Type;
 
 /**
@@ -107,6 +108,10 @@ final class LeafWriters {
 
     private static LeafWriter leaf(FieldVector vector, ColumnDescriptor descriptor, Shredder shredder,
             ParquetProperties props) {
+        LeafWriter widened = widened(vector, descriptor, shredder, props);
+        if (widened != null) {
+            return widened;
+        }
         if (vector instanceof TinyIntVector) {
             return new IntLeafWriter(descriptor, shredder, props, vector.getDataBuffer(), 1, 1);
         }
@@ -132,7 +137,8 @@ final class LeafWriters {
             return new BinaryLeafWriter(descriptor, shredder, props, (BaseVariableWidthVector) vector);
         }
         if (vector instanceof DecimalVector) {
-            int precision = ((DecimalVector) vector).getPrecision();
+            // The column's precision, not the vector's: TypeMapping.widest() writes every decimal at 38 digits.
+            int precision = descriptor.getPrimitiveType().getDecimalMetadata().getPrecision();
             if (precision <= 9) {
                 // The value fits in 32 bits, so the low 4 bytes of the little-endian 16 are the int itself.
                 return new IntLeafWriter(descriptor, shredder, props, vector.getDataBuffer(), 4, DecimalVector.TYPE_WIDTH);
@@ -144,5 +150,30 @@ final class LeafWriters {
         }
         throw new IllegalArgumentException("no Parquet writer for Arrow vector " + vector.getClass().getSimpleName()
                 + " of column " + descriptor);
+    }
+
+    /** A writer for a column that TypeMapping made wider than its vector, or null when the widths match. */
+    private static LeafWriter widened(FieldVector vector, ColumnDescriptor descriptor, Shredder shredder,
+            ParquetProperties props) {
+        PrimitiveTypeName physical = descriptor.getPrimitiveType().getPrimitiveTypeName();
+        if (physical == PrimitiveTypeName.INT64) {
+            if (vector instanceof TinyIntVector) {
+                return new WidenedLeafWriter(descriptor, shredder, props, vector.getDataBuffer(), 1, 1, false);
+            }
+            if (vector instanceof SmallIntVector) {
+                return new WidenedLeafWriter(descriptor, shredder, props, vector.getDataBuffer(), 2, 1, false);
+            }
+            if (vector instanceof IntVector) {
+                return new WidenedLeafWriter(descriptor, shredder, props, vector.getDataBuffer(), 4, 1, false);
+            }
+            if (vector instanceof TimeMilliVector) {
+                // TIME(MICROS): milliseconds of the day times 1000.
+                return new WidenedLeafWriter(descriptor, shredder, props, vector.getDataBuffer(), 4, 1000, false);
+            }
+        }
+        if (physical == PrimitiveTypeName.DOUBLE && vector instanceof Float4Vector) {
+            return new WidenedLeafWriter(descriptor, shredder, props, vector.getDataBuffer(), 4, 1, true);
+        }
+        return null;
     }
 }

@@ -52,7 +52,7 @@ public final class ParquetEncoder {
     public EncodedFile encode(VectorSchemaRoot root, Map<String, String> metadata) {
         Objects.requireNonNull(root, "root");
         Objects.requireNonNull(metadata, "metadata");
-        MessageType schema = ParquetSchemas.toParquet(root.getSchema().getFields());
+        MessageType schema = ParquetSchemas.toParquet(root.getSchema().getFields(), options.types());
         // Parquet is usually several times smaller than Arrow; start at a quarter and let the array grow.
         int initial = (int) Math.min(Integer.MAX_VALUE - 16, Math.max(64 * 1024, arrowBytes(root) / 4));
         InMemoryOutputFile file = new InMemoryOutputFile(initial);

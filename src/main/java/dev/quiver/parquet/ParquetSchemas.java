@@ -3,6 +3,7 @@ package dev.quiver.parquet;
 import java.util.List;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.parquet.schema.ColumnOrder;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
@@ -17,30 +18,33 @@ import org.apache.parquet.schema.Types;
 public final class ParquetSchemas {
     /** Name of the Parquet message; readers ignore it. */
     static final String MESSAGE_NAME = "quiver";
+    /** The precision of every decimal with {@link TypeMapping#widest()}: the most Connect decimals carry here. */
+    static final int WIDEST_DECIMAL_PRECISION = 38;
 
     private ParquetSchemas() {
     }
 
-    /** The Parquet message type for these top-level Arrow fields. */
+    /** The Parquet message type for these top-level Arrow fields, with the default {@link TypeMapping}. */
     public static MessageType toParquet(List<Field> fields) {
+        return toParquet(fields, TypeMapping.DEFAULTS);
+    }
+
+    /** The Parquet message type for these top-level Arrow fields. */
+    public static MessageType toParquet(List<Field> fields, TypeMapping mapping) {
         Types.MessageTypeBuilder message = Types.buildMessage();
         for (Field field : fields) {
-            message.addField(toParquet(field));
+            message.addField(toParquet(field, field.getName(), mapping));
         }
         return message.named(MESSAGE_NAME);
     }
 
-    static Type toParquet(Field field) {
-        return toParquet(field, field.getName());
-    }
-
-    private static Type toParquet(Field field, String name) {
+    private static Type toParquet(Field field, String name, TypeMapping mapping) {
         Repetition repetition = field.isNullable() ? Repetition.OPTIONAL : Repetition.REQUIRED;
         ArrowType type = field.getType();
         switch (type.getTypeID()) {
             case Int: {
                 ArrowType.Int integer = (ArrowType.Int) type;
-                if (integer.getBitWidth() == 64) {
+                if (integer.getBitWidth() == 64 || mapping.widest()) {
                     return Types.primitive(PrimitiveTypeName.INT64, repetition).named(name);
                 }
                 Types.PrimitiveBuilder<org.apache.parquet.schema.PrimitiveType> builder = Types.primitive(PrimitiveTypeName.INT32, repetition);
@@ -53,8 +57,12 @@ public final class ParquetSchemas {
             case FloatingPoint: {
                 ArrowType.FloatingPoint fp = (ArrowType.FloatingPoint) type;
                 PrimitiveTypeName physical = fp.getPrecision() == org.apache.arrow.vector.types.FloatingPointPrecision.SINGLE
-                        ? PrimitiveTypeName.FLOAT : PrimitiveTypeName.DOUBLE;
-                return Types.primitive(physical, repetition).named(name);
+                        && !mapping.widest() ? PrimitiveTypeName.FLOAT : PrimitiveTypeName.DOUBLE;
+                // parquet-java 1.18 declares the IEEE 754 total order by default; readers before it then drop the
+                // column's statistics, so the default declares the type-defined order every reader knows.
+                ColumnOrder order = mapping.floatOrder() == TypeMapping.FloatOrder.TYPE_DEFINED
+                        ? ColumnOrder.typeDefined() : ColumnOrder.ieee754TotalOrder();
+                return Types.primitive(physical, repetition).columnOrder(order).named(name);
             }
             case Bool:
                 return Types.primitive(PrimitiveTypeName.BOOLEAN, repetition).named(name);
@@ -65,25 +73,30 @@ public final class ParquetSchemas {
                 return Types.primitive(PrimitiveTypeName.BINARY, repetition).named(name);
             case Decimal: {
                 ArrowType.Decimal decimal = (ArrowType.Decimal) type;
-                LogicalTypeAnnotation annotation =
-                        LogicalTypeAnnotation.decimalType(decimal.getScale(), decimal.getPrecision());
+                int precision = mapping.widest() ? WIDEST_DECIMAL_PRECISION : decimal.getPrecision();
+                LogicalTypeAnnotation annotation = LogicalTypeAnnotation.decimalType(decimal.getScale(), precision);
                 // The narrowest physical type that holds the precision, as the Parquet spec recommends.
-                if (decimal.getPrecision() <= 9) {
+                if (precision <= 9) {
                     return Types.primitive(PrimitiveTypeName.INT32, repetition).as(annotation).named(name);
                 }
-                if (decimal.getPrecision() <= 18) {
+                if (precision <= 18) {
                     return Types.primitive(PrimitiveTypeName.INT64, repetition).as(annotation).named(name);
                 }
                 return Types.primitive(PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY, repetition)
-                        .length(decimalBytes(decimal.getPrecision())).as(annotation).named(name);
+                        .length(decimalBytes(precision)).as(annotation).named(name);
             }
             case Date:
                 return Types.primitive(PrimitiveTypeName.INT32, repetition).as(LogicalTypeAnnotation.dateType())
                         .named(name);
             case Time:
-                // A time of day with no zone: "adjusted to UTC" would make DuckDB read TIME WITH TIME ZONE.
-                return Types.primitive(PrimitiveTypeName.INT32, repetition)
-                        .as(LogicalTypeAnnotation.timeType(false, LogicalTypeAnnotation.TimeUnit.MILLIS)).named(name);
+                if (mapping.time() == TypeMapping.Time.INT32_MILLIS) {
+                    // Spark refuses a file with any INT32 TIME column, so by default a time is its milliseconds.
+                    return Types.primitive(PrimitiveTypeName.INT32, repetition).named(name);
+                }
+                // A time of day with no zone: "adjusted to UTC" would make DuckDB read TIME WITH TIME ZONE. MICROS
+                // on INT64 is the one TIME that Spark (4.1+, with spark.sql.timeType.enabled) reads.
+                return Types.primitive(PrimitiveTypeName.INT64, repetition)
+                        .as(LogicalTypeAnnotation.timeType(false, LogicalTypeAnnotation.TimeUnit.MICROS)).named(name);
             case Timestamp: {
                 ArrowType.Timestamp ts = (ArrowType.Timestamp) type;
                 return Types.primitive(PrimitiveTypeName.INT64, repetition)
@@ -94,20 +107,20 @@ public final class ParquetSchemas {
             case Struct: {
                 Types.GroupBuilder<org.apache.parquet.schema.GroupType> group = Types.buildGroup(repetition);
                 for (Field child : field.getChildren()) {
-                    group.addField(toParquet(child));
+                    group.addField(toParquet(child, child.getName(), mapping));
                 }
                 return group.named(name);
             }
             case List: {
-                Type element = toParquet(field.getChildren().get(0), "element");
+                Type element = toParquet(field.getChildren().get(0), "element", mapping);
                 return Types.buildGroup(repetition).as(LogicalTypeAnnotation.listType())
                         .addField(Types.repeatedGroup().addField(element).named("list"))
                         .named(name);
             }
             case Map: {
                 Field entries = field.getChildren().get(0);
-                Type key = toParquet(entries.getChildren().get(0), "key");
-                Type value = toParquet(entries.getChildren().get(1), "value");
+                Type key = toParquet(entries.getChildren().get(0), "key", mapping);
+                Type value = toParquet(entries.getChildren().get(1), "value", mapping);
                 return Types.buildGroup(repetition).as(LogicalTypeAnnotation.mapType())
                         .addField(Types.repeatedGroup().addField(key).addField(value).named("key_value"))
                         .named(name);

@@ -41,7 +41,7 @@ public final class StreamingParquetFile implements AutoCloseable {
         this.partBytes = partBytes;
         this.out = new ArrowChunkOutputFile(allocator);
         this.codecs = new CodecFactory(conf, options.pageSizeBytes());
-        MessageType schema = ParquetSchemas.toParquet(arrowSchema.getFields());
+        MessageType schema = ParquetSchemas.toParquet(arrowSchema.getFields(), options.types());
         try {
             this.session = new ColumnarWriter(props, codecs.getCompressor(options.compression()),
                     options.rowGroupBytes()).open(schema, out);

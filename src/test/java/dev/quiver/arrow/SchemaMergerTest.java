@@ -36,6 +36,22 @@ class SchemaMergerTest {
     }
 
     @Test
+    void inferredColumnsAreInNameOrderWhateverOrderTheRecordsBroughtThem() {
+        // Issue 16: schemaless columns came in arrival order, so two files of the same fields could differ in order.
+        Schema withStatus = SchemaInference.infer(java.util.Map.of("id", 1L, "status", "ok"));
+        Schema withTags = SchemaInference.infer(java.util.Map.of("id", 2L, "tags", java.util.List.of("a"),
+                "nested", java.util.Map.of("z", 1L)));
+        Schema withNestedA = SchemaInference.infer(java.util.Map.of("nested", java.util.Map.of("a", "x")));
+        Schema oneWay = SchemaMerger.merge(SchemaMerger.merge(withStatus, withTags, Mode.LENIENT), withNestedA,
+                Mode.LENIENT);
+        Schema otherWay = SchemaMerger.merge(SchemaMerger.merge(withNestedA, withTags, Mode.LENIENT), withStatus,
+                Mode.LENIENT);
+        assertThat(oneWay.fields()).extracting(f -> f.name()).containsExactly("id", "nested", "status", "tags");
+        assertThat(otherWay).isEqualTo(oneWay);
+        assertThat(oneWay.field("nested").schema().fields()).extracting(f -> f.name()).containsExactly("a", "z");
+    }
+
+    @Test
     void wideningLattice() {
         assertThat(merged(Schema.INT8_SCHEMA, Schema.INT32_SCHEMA, Mode.STRICT)).isEqualTo(Schema.Type.INT32);
         assertThat(merged(Schema.FLOAT32_SCHEMA, Schema.FLOAT64_SCHEMA, Mode.STRICT)).isEqualTo(Schema.Type.FLOAT64);

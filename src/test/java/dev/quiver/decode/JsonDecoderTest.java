@@ -476,7 +476,7 @@ class JsonDecoderTest {
                     .containsEntry("small", "SMALLINT").containsEntry("tiny", "TINYINT")
                     .containsEntry("amount", "DOUBLE").containsEntry("ratio", "FLOAT").containsEntry("paid", "BOOLEAN")
                     .containsEntry("label", "VARCHAR").containsEntry("created", "TIMESTAMP WITH TIME ZONE")
-                    .containsEntry("day", "DATE").containsEntry("at", "TIME").containsEntry("blob", "BLOB")
+                    .containsEntry("day", "DATE").containsEntry("at", "INTEGER").containsEntry("blob", "BLOB")
                     .containsEntry("tags", "VARCHAR[]")
                     .containsEntry("customer", "STRUCT(\"name\" VARCHAR, vip BOOLEAN)")
                     .containsEntry("lines", "STRUCT(sku VARCHAR, price DOUBLE)[]")

@@ -123,7 +123,7 @@ class ParquetEncoderTest {
                     Map.entry("price", "DECIMAL(38,2)"),
                     Map.entry("big", "DECIMAL(30,4)"),
                     Map.entry("day", "DATE"),
-                    Map.entry("at", "TIME"),
+                    Map.entry("at", "INTEGER"),
                     Map.entry("ts", "TIMESTAMP WITH TIME ZONE"),
                     Map.entry("tags", "VARCHAR[]"),
                     Map.entry("attrs", "MAP(VARCHAR, BIGINT)"),
@@ -165,8 +165,9 @@ class ParquetEncoderTest {
                     assertThat(r.get("device")).isEqualTo(Map.of("os", "linux", "version", i));
                 }
             }
-            assertThat(duck.queryLists("SELECT \"at\"::VARCHAR FROM " + ParquetReadback.table(List.of(file))
-                    + " ORDER BY i32 LIMIT 2")).containsExactly(List.of("13:45:07"), List.of("13:45:07.001"));
+            // A time is its milliseconds of the day by default (Spark cannot open a TIME(MILLIS) column).
+            assertThat(duck.queryLists("SELECT \"at\" FROM " + ParquetReadback.table(List.of(file))
+                    + " ORDER BY i32 LIMIT 2")).containsExactly(List.of(49_507_000), List.of(49_507_001));
         }
     }
 
