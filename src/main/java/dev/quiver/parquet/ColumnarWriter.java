@@ -16,18 +16,19 @@ import org.apache.parquet.schema.MessageType;
  * Writes an Arrow batch as a Parquet file one column at a time. Rows go in slices: each slice is written column after
  * column (so every column's loop runs over its own buffers), and a row group closes once its buffered bytes reach the
  * target size. One instance writes one file.
+ *
+ * <p>The page compressor is passed to each call rather than held: an open file between two calls then holds no
+ * compressor and no compression buffer, so files open at once cost only their footer metadata and encoded bytes.
  */
 final class ColumnarWriter {
     /** Rows per slice: large enough for tight per-column loops, small enough that level arrays stay in cache. */
     static final int SLICE_ROWS = 4096;
 
     private final ParquetProperties props;
-    private final BytesInputCompressor compressor;
     private final long rowGroupBytes;
 
-    ColumnarWriter(ParquetProperties props, BytesInputCompressor compressor, long rowGroupBytes) {
+    ColumnarWriter(ParquetProperties props, long rowGroupBytes) {
         this.props = Objects.requireNonNull(props, "props");
-        this.compressor = Objects.requireNonNull(compressor, "compressor");
         if (rowGroupBytes <= 0) {
             throw new IllegalArgumentException("row group size must be positive, not " + rowGroupBytes);
         }
@@ -35,11 +36,11 @@ final class ColumnarWriter {
     }
 
     /** Writes every row of {@code root} to {@code file}; the root is only read, never closed. */
-    void write(VectorSchemaRoot root, MessageType schema, Map<String, String> metadata, OutputFile file)
-            throws IOException {
+    void write(VectorSchemaRoot root, MessageType schema, Map<String, String> metadata, OutputFile file,
+            BytesInputCompressor compressor) throws IOException {
         Objects.requireNonNull(metadata, "metadata");
         Session session = open(schema, file);
-        session.write(root);
+        session.write(root, compressor);
         session.end(metadata);
     }
 
@@ -64,15 +65,19 @@ final class ColumnarWriter {
             this.writer = writer;
         }
 
-        /** Writes every row of {@code root} as one or more row groups; the root is only read, never closed. */
-        void write(VectorSchemaRoot root) throws IOException {
+        /**
+         * Writes every row of {@code root} as one or more row groups, compressing pages with {@code compressor}; the
+         * root is only read, never closed, and the compressor is not kept.
+         */
+        void write(VectorSchemaRoot root, BytesInputCompressor compressor) throws IOException {
+            Objects.requireNonNull(compressor, "compressor");
             // Leaf writers bind to the vectors' current buffers, which may have grown since the last root.
             List<LeafWriter> leaves = LeafWriters.create(root, schema, props);
             int rows = root.getRowCount();
             try {
                 int row = 0;
                 while (row < rows) {
-                    row = writeRowGroup(leaves, schema, writer, row, rows);
+                    row = writeRowGroup(leaves, schema, writer, compressor, row, rows);
                 }
             } finally {
                 for (LeafWriter leaf : leaves) {
@@ -87,8 +92,8 @@ final class ColumnarWriter {
         }
     }
 
-    private int writeRowGroup(List<LeafWriter> leaves, MessageType schema, ParquetFileWriter writer, int first,
-            int rows) throws IOException {
+    private int writeRowGroup(List<LeafWriter> leaves, MessageType schema, ParquetFileWriter writer,
+            BytesInputCompressor compressor, int first, int rows) throws IOException {
         ColumnChunkPageWriteStore pages = ColumnChunkPageWriteStore.builder()
                 .withCompressorProvider(column -> compressor)
                 .withSchema(schema)

@@ -7,7 +7,6 @@ import java.util.Objects;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.column.ParquetProperties;
-import org.apache.parquet.hadoop.CodecFactory;
 import org.apache.parquet.schema.MessageType;
 
 /**
@@ -18,13 +17,17 @@ import org.apache.parquet.schema.MessageType;
  * shredding: the writer benchmark (bench/) measured the row-by-row path at about 1.7x parquet-avro and this one at
  * well above it (see the benchmark's report for figures). The encoder never owns or closes the root.
  *
- * <p>Thread-safe: it holds only immutable options and properties and a configuration it never changes after
- * construction.
+ * <p>Page compressors come from one {@link CompressorPool} per encoder (one per task), lent for each encoding call:
+ * the task holds one compressor per thread encoding at once, not one per open file.
+ *
+ * <p>Thread-safe: it holds immutable options and properties, a configuration it never changes after construction,
+ * and the thread-safe compressor pool.
  */
 public final class ParquetEncoder {
     private final WriterOptions options;
     private final Configuration conf;
     private final ParquetProperties props;
+    private final CompressorPool compressors;
 
     public ParquetEncoder(WriterOptions options) {
         this.options = Objects.requireNonNull(options, "options");
@@ -38,6 +41,7 @@ public final class ParquetEncoder {
                 .withWriterVersion(ParquetProperties.WriterVersion.PARQUET_1_0)
                 .withPageWriteChecksumEnabled(true)
                 .build();
+        this.compressors = new CompressorPool(conf, options.pageSizeBytes(), options.compression());
     }
 
     public WriterOptions options() {
@@ -56,15 +60,12 @@ public final class ParquetEncoder {
         // Parquet is usually several times smaller than Arrow; start at a quarter and let the array grow.
         int initial = (int) Math.min(Integer.MAX_VALUE - 16, Math.max(64 * 1024, arrowBytes(root) / 4));
         InMemoryOutputFile file = new InMemoryOutputFile(initial);
-        CodecFactory codecs = new CodecFactory(conf, options.pageSizeBytes());
-        try {
-            new ColumnarWriter(props, codecs.getCompressor(options.compression()), options.rowGroupBytes())
-                    .write(root, schema, metadata, file);
+        try (CompressorPool.Lease compressor = compressors.acquire()) {
+            new ColumnarWriter(props, options.rowGroupBytes()).write(root, schema, metadata, file,
+                    compressor.compressor());
         } catch (IOException e) {
             // Memory-backed output cannot fail with an I/O error; this only wraps the checked signature.
             throw new UncheckedIOException("Parquet encoding failed", e);
-        } finally {
-            codecs.release();
         }
         return new EncodedFile(file.array(), file.length(), root.getRowCount());
     }
@@ -75,7 +76,12 @@ public final class ParquetEncoder {
      */
     public StreamingParquetFile openStream(org.apache.arrow.vector.types.pojo.Schema arrowSchema,
             org.apache.arrow.memory.BufferAllocator allocator, long partBytes) {
-        return new StreamingParquetFile(arrowSchema, allocator, partBytes, options, props, conf);
+        return new StreamingParquetFile(arrowSchema, allocator, partBytes, options, props, compressors);
+    }
+
+    /** How many page compressors this encoder made: the most threads that encoded at once, never one per file. */
+    public int compressorsCreated() {
+        return compressors.created();
     }
 
     private static long arrowBytes(VectorSchemaRoot root) {

@@ -8,9 +8,7 @@ import java.util.Objects;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.column.ParquetProperties;
-import org.apache.parquet.hadoop.CodecFactory;
 import org.apache.parquet.schema.MessageType;
 
 /**
@@ -23,8 +21,9 @@ import org.apache.parquet.schema.MessageType;
  */
 public final class StreamingParquetFile implements AutoCloseable {
     private final ArrowChunkOutputFile out;
-    private final CodecFactory codecs;
-    private final ColumnarWriter.Session session;
+    private final CompressorPool compressors;
+    /** Null once finished: a landed file that is still referenced keeps none of the writer's metadata. */
+    private ColumnarWriter.Session session;
     private final Schema arrowSchema;
     private final long partBytes;
     private long rows;
@@ -33,20 +32,18 @@ public final class StreamingParquetFile implements AutoCloseable {
     private ArrowChunkOutputFile.Part lent;
 
     StreamingParquetFile(Schema arrowSchema, BufferAllocator allocator, long partBytes, WriterOptions options,
-            ParquetProperties props, Configuration conf) {
+            ParquetProperties props, CompressorPool compressors) {
         this.arrowSchema = Objects.requireNonNull(arrowSchema, "arrowSchema");
         if (partBytes <= 0) {
             throw new IllegalArgumentException("part size must be positive, not " + partBytes);
         }
         this.partBytes = partBytes;
+        this.compressors = Objects.requireNonNull(compressors, "compressors");
         this.out = new ArrowChunkOutputFile(allocator);
-        this.codecs = new CodecFactory(conf, options.pageSizeBytes());
         MessageType schema = ParquetSchemas.toParquet(arrowSchema.getFields(), options.types());
         try {
-            this.session = new ColumnarWriter(props, codecs.getCompressor(options.compression()),
-                    options.rowGroupBytes()).open(schema, out);
+            this.session = new ColumnarWriter(props, options.rowGroupBytes()).open(schema, out);
         } catch (IOException | RuntimeException e) {
-            codecs.release();
             out.close();
             throw e instanceof IOException ? new UncheckedIOException("cannot start a Parquet file", (IOException) e)
                     : (RuntimeException) e;
@@ -73,8 +70,9 @@ public final class StreamingParquetFile implements AutoCloseable {
         if (root.getRowCount() == 0) {
             return;
         }
-        try {
-            session.write(root);
+        // The compressor is lent for this call only: files open at once hold none.
+        try (CompressorPool.Lease compressor = compressors.acquire()) {
+            session.write(root, compressor.compressor());
         } catch (IOException e) {
             // The output is memory: only the checked signature throws.
             throw new UncheckedIOException("Parquet encoding failed", e);
@@ -94,7 +92,7 @@ public final class StreamingParquetFile implements AutoCloseable {
             throw new UncheckedIOException("Parquet encoding failed", e);
         }
         finished = true;
-        codecs.release();
+        session = null;
     }
 
     public boolean finished() {
@@ -155,10 +153,8 @@ public final class StreamingParquetFile implements AutoCloseable {
     /** Releases every chunk and codec, finished or not. */
     @Override
     public void close() {
-        if (!finished) {
-            finished = true;
-            codecs.release();
-        }
+        finished = true;
+        session = null;
         lent = null;
         out.close();
     }

@@ -13,6 +13,8 @@ import org.apache.hadoop.conf.Configuration;
  * @param secretKey       static secret key, or null with {@code accessKey}
  */
 public record S3Settings(String endpoint, String region, boolean pathStyleAccess, String accessKey, String secretKey) {
+    /** S3A's buffer for one object written through it (its fs.s3a.multipart.size): S3's least part size rounded up. */
+    static final long PUT_BUFFER_BYTES = 8L * 1024 * 1024;
 
     public S3Settings {
         Objects.requireNonNull(endpoint, "endpoint");
@@ -45,6 +47,10 @@ public record S3Settings(String endpoint, String region, boolean pathStyleAccess
         // Quiver writes whole objects it already holds in memory: buffer in memory rather than on local disk, and
         // skip the directory probes S3A does on create, which cost extra requests per file and protect nothing here.
         conf.set("fs.s3a.fast.upload.buffer", "bytebuffer");
+        // S3A takes a direct buffer of the multipart size (64 MiB by default) for every object it writes, however
+        // small; Quiver's single PUTs are at most a part plus a chunk, and its commit markers bytes: 8 MiB buffers
+        // bound what each concurrent PUT holds off the heap (README "Sizing the worker": S3A_BLOCK).
+        conf.setLong("fs.s3a.multipart.size", PUT_BUFFER_BYTES);
         conf.setBoolean("fs.s3a.create.performance", true);
         conf.setBoolean("fs.s3a.audit.enabled", false);
         // Fail an operation within seconds during an outage rather than after S3A's default minutes of retries:

@@ -122,6 +122,84 @@ class StreamingParquetFileTest {
     }
 
     @Test
+    void filesOpenAtOnceShareOneCompressorPerEncodingThreadAndEachReadsBack() throws Exception {
+        // A flush over many time folders keeps many files open; each used to hold its own compressor and its
+        // page-sized buffers for its whole life. Now a compressor is lent per encoding call.
+        int files = 40;
+        ParquetEncoder encoder = new ParquetEncoder(WriterOptions.withCodec("snappy"));
+        List<StreamingParquetFile> open = new ArrayList<>();
+        List<Path> paths = new ArrayList<>();
+        try (ArrowBatch batch = ArrowBatch.open(ROW, allocator, "shared")) {
+            try {
+                for (int f = 0; f < files; f++) {
+                    StreamingParquetFile stream = encoder.openStream(batch.seal().getSchema(), allocator, 1 << 20);
+                    open.add(stream);
+                    for (int i = 0; i < 100; i++) {
+                        batch.append(row(f * 1000L + i));
+                    }
+                    stream.writeRowGroup(batch.seal());
+                    batch.reset();
+                }
+                // Every file is still open and unfinished, and one thread encoded them all: one compressor.
+                assertThat(encoder.compressorsCreated()).isEqualTo(1);
+                for (int f = 0; f < files; f++) {
+                    StreamingParquetFile stream = open.get(f);
+                    stream.finish(Map.of());
+                    List<byte[]> parts = new ArrayList<>();
+                    drain(stream, parts);
+                    ByteArrayOutputStream whole = new ByteArrayOutputStream();
+                    for (byte[] part : parts) {
+                        whole.write(part);
+                    }
+                    Path path = dir.resolve("f" + f + ".parquet");
+                    Files.write(path, whole.toByteArray());
+                    paths.add(path);
+                }
+            } finally {
+                open.forEach(StreamingParquetFile::close);
+            }
+        }
+        assertThat(encoder.compressorsCreated()).isEqualTo(1);
+        try (ParquetReadback duck = new ParquetReadback()) {
+            for (int f = 0; f < files; f += 13) {
+                String table = ParquetReadback.table(List.of(paths.get(f)));
+                assertThat(duck.queryLists("SELECT count(*), min(id), max(id) FROM " + table))
+                        .containsExactly(List.of(100L, f * 1000L, f * 1000L + 99));
+                Struct expected = row(f * 1000L + 42);
+                assertThat(duck.queryLists("SELECT name, score FROM " + table + " WHERE id = " + (f * 1000L + 42)))
+                        .containsExactly(java.util.Arrays.asList(expected.get("name"), expected.get("score")));
+            }
+        }
+    }
+
+    @Test
+    void threadsEncodingAtOnceEachBorrowTheirOwnCompressorAndGiveItBack() throws Exception {
+        ParquetEncoder encoder = new ParquetEncoder(WriterOptions.withCodec("snappy"));
+        int threads = 3;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            List<java.util.concurrent.Future<Long>> rounds = new ArrayList<>();
+            for (int r = 0; r < 12; r++) {
+                long base = r * 10_000L;
+                rounds.add(pool.submit(() -> {
+                    try (ArrowBatch batch = ArrowBatch.open(ROW, allocator, "t" + base)) {
+                        for (int i = 0; i < 2_000; i++) {
+                            batch.append(row(base + i));
+                        }
+                        return encoder.encode(batch.seal(), Map.of()).rows();
+                    }
+                }));
+            }
+            for (var round : rounds) {
+                assertThat(round.get()).isEqualTo(2_000L);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(encoder.compressorsCreated()).isBetween(1, threads);
+    }
+
+    @Test
     void aPartIsHandedOutAgainUntilStoredAndClosingUnfinishedReleasesEverything() {
         ParquetEncoder encoder = new ParquetEncoder(WriterOptions.withCodec("none"));
         try (ArrowBatch batch = ArrowBatch.open(ROW, allocator, "b")) {

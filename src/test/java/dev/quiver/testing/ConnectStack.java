@@ -490,7 +490,7 @@ public final class ConnectStack implements AutoCloseable {
             return keys.stream().filter(Landed::isDataKey).collect(Collectors.toList());
         }
 
-        static boolean isDataKey(String key) {
+        public static boolean isDataKey(String key) {
             return key.endsWith(".parquet") && !key.startsWith("_quiver/") && !key.contains("/_quiver/");
         }
     }

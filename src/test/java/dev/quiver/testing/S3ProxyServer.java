@@ -196,6 +196,17 @@ public final class S3ProxyServer implements AutoCloseable {
         return storage;
     }
 
+    /**
+     * Where a {@link Storage#FILESYSTEM} store keeps its objects, each a plain file at {@code <dir>/<bucket>/<key>}: a
+     * test can poll thousands of landed files there without downloading them.
+     */
+    public Path baseDir() {
+        if (baseDir == null) {
+            throw new IllegalStateException("a transient store keeps no files");
+        }
+        return baseDir;
+    }
+
     /** Creates the bucket through the S3 API (idempotent only in the sense that it fails loudly on a clash). */
     public void createBucket(String bucket) {
         client().createBucket(CreateBucketRequest.builder().bucket(bucket).build());
@@ -291,7 +302,7 @@ public final class S3ProxyServer implements AutoCloseable {
         }
     }
 
-    static void deleteRecursively(Path root) {
+    public static void deleteRecursively(Path root) {
         if (root == null || !Files.exists(root)) {
             return;
         }
