@@ -37,6 +37,28 @@ final class BinaryLeafWriter extends LeafWriter {
     }
 
     @Override
+    boolean sampleable() {
+        return true;
+    }
+
+    @Override
+    long sampleKey(int ix) {
+        int start = offsets.getInt((long) ix * Integer.BYTES);
+        int end = offsets.getInt((long) (ix + 1) * Integer.BYTES);
+        long h = 0xcbf29ce484222325L ^ (end - start);
+        for (int i = start; i < end; i++) {
+            h = (h ^ bytes[i]) * 0x100000001b3L;
+        }
+        return h;
+    }
+
+    @Override
+    int plainBytes(int ix) {
+        // Plain BYTE_ARRAY: a 4-byte length, then the bytes.
+        return Integer.BYTES + offsets.getInt((long) (ix + 1) * Integer.BYTES) - offsets.getInt((long) ix * Integer.BYTES);
+    }
+
+    @Override
     void writeValues(int[] index, int from, int to) {
         ValuesWriter out = values;
         ArrowBuf off = offsets;

@@ -230,6 +230,9 @@ class ColumnarWriterTest {
                             .isEqualTo(expectedStats.genericGetMax());
                 }
                 assertThat(chunk.getCodec()).isEqualTo(CompressionCodecName.ZSTD);
+                // 2,000 rows predict dictionaries far below the page size: every column keeps its dictionary.
+                assertThat(chunk.hasDictionaryPage()).as("dictionary of %s", chunk.getPath())
+                        .isEqualTo(expected.hasDictionaryPage());
                 ColumnIndex columnIndex = columnar.readColumnIndex(chunk);
                 OffsetIndex offsetIndex = columnar.readOffsetIndex(chunk);
                 assertThat(columnIndex).as("column index of %s", chunk.getPath()).isNotNull();
@@ -287,6 +290,62 @@ class ColumnarWriterTest {
         try (ParquetReadback duck = new ParquetReadback()) {
             duck.execute("SET TimeZone = 'UTC'");
             assertThat(rowsAsJson(duck, files.columnar())).isEqualTo(rowsAsJson(duck, files.reference()));
+        }
+    }
+
+    private static final Schema EVENT = SchemaBuilder.struct().name("event")
+            .field("id", Schema.INT64_SCHEMA)
+            .field("session", Schema.STRING_SCHEMA)
+            .field("amount", Schema.FLOAT64_SCHEMA)
+            .field("country", Schema.OPTIONAL_STRING_SCHEMA)
+            .field("quantity", Schema.INT32_SCHEMA)
+            .build();
+
+    private static Struct event(int i) {
+        return new Struct(EVENT).put("id", 5_000_000_000L + i)
+                .put("session", String.format("%08x-%04x-sess", i * 2_654_435_761L & 0xffffffffL, i & 0xffff))
+                .put("amount", i * 1.25)
+                .put("country", i % 10 == 0 ? null : new String[] {"US", "DE", "FR", "JP"}[i % 4])
+                .put("quantity", i % 9);
+    }
+
+    @Test
+    void allDistinctColumnsArePlainFromTheStartAndRepetitiveOnesKeepTheirDictionary() throws Exception {
+        int rows = 200_000;
+        Written files = writeBoth(EVENT, ColumnarWriterTest::event, rows, WriterOptions.withCodec("snappy"));
+        try (ParquetFileReader columnar = open(files.columnar())) {
+            List<ColumnChunkMetaData> chunks = columnar.getRowGroups().get(0).getColumns();
+            // id, session and amount: every value distinct, a predicted dictionary of 1.6 MB to 4 MB, above the
+            // 1 MiB dictionary page: plain from the first value, so no dictionary page at all.
+            for (String path : List.of("id", "session", "amount")) {
+                ColumnChunkMetaData chunk = column(chunks, path);
+                assertThat(chunk.hasDictionaryPage()).as("dictionary of %s", path).isFalse();
+                assertThat(chunk.getEncodings()).as("encodings of %s", path)
+                        .contains(org.apache.parquet.column.Encoding.PLAIN)
+                        .doesNotContain(org.apache.parquet.column.Encoding.PLAIN_DICTIONARY,
+                                org.apache.parquet.column.Encoding.RLE_DICTIONARY);
+                assertThat(columnar.readColumnIndex(chunk)).as("column index of %s", path).isNotNull();
+                assertThat(columnar.readOffsetIndex(chunk)).as("offset index of %s", path).isNotNull();
+            }
+            for (String path : List.of("country", "quantity")) {
+                assertThat(column(chunks, path).hasDictionaryPage()).as("dictionary of %s", path).isTrue();
+            }
+            ColumnChunkMetaData id = column(chunks, "id");
+            assertThat(id.getStatistics().genericGetMin()).isEqualTo(5_000_000_000L);
+            assertThat(id.getStatistics().genericGetMax()).isEqualTo(5_000_000_000L + rows - 1);
+            assertThat(column(chunks, "country").getStatistics().getNumNulls()).isEqualTo(rows / 10);
+        }
+        try (ParquetReadback duck = new ParquetReadback()) {
+            String table = ParquetReadback.table(List.of(files.columnar()));
+            assertThat(duck.queryLists("SELECT count(*), count(DISTINCT id), count(DISTINCT session), sum(amount),"
+                    + " count(country), count(DISTINCT country), sum(quantity)::BIGINT FROM " + table))
+                    .containsExactly(List.of((long) rows, (long) rows, (long) rows, 1.25 * rows * (rows - 1) / 2,
+                            (long) rows * 9 / 10, 4L, 799_993L));
+            assertThat(duck.queryLists("SELECT id, session, amount, country FROM " + table + " WHERE id = 5000123457"))
+                    .containsExactly(List.of(5_000_123_457L, event(123_457).getString("session"), 123_457 * 1.25, "DE"));
+            assertThat(duck.queryLists("SELECT md5(string_agg(session, ',' ORDER BY id)) FROM " + table))
+                    .isEqualTo(duck.queryLists("SELECT md5(string_agg(session, ',' ORDER BY id)) FROM "
+                            + ParquetReadback.table(List.of(files.reference()))));
         }
     }
 
