@@ -349,6 +349,56 @@ class ColumnarWriterTest {
         }
     }
 
+    private static final Schema WORDS = SchemaBuilder.struct().name("words")
+            .field("id", Schema.INT32_SCHEMA)
+            .field("word", Schema.OPTIONAL_STRING_SCHEMA)
+            .build();
+    /** Values whose order hangs on bytes past the first 8, on length alone, on a zero byte or on bytes >= 0x80. */
+    private static final String[] TRICKY = {"abcdefgh2", "abcdefgh10", "abcdefgh1", "", "a", "a\u0000", "a\u0000\u0000",
+        "\u00e9t\u00e9", "zzzzzzzz", "zzzzzzzz\u0000", "\u00ff", "\u0080", "ab", "abcdefgh"};
+
+    @Test
+    void stringMinAndMaxFollowUnsignedByteOrderBeyondTheFirstEightBytes() throws Exception {
+        // Two passes over rotations of the values, each page of a few hundred rows: every page sees a different
+        // first value, so its min and max are decided by prefix comparisons and by the full comparison on ties.
+        WriterOptions smallPages = new WriterOptions(CompressionCodecName.UNCOMPRESSED, 1024, 64 * 1024 * 1024, true);
+        IntFunction<Struct> rows = i -> new Struct(WORDS).put("id", i)
+                .put("word", i % 17 == 0 ? null : TRICKY[(i * 7 + i / 50) % TRICKY.length]);
+        Written files = writeBoth(WORDS, rows, 3_000, smallPages);
+        try (ParquetFileReader columnar = open(files.columnar()); ParquetFileReader reference = open(files.reference())) {
+            ColumnChunkMetaData ours = column(columnar.getRowGroups().get(0).getColumns(), "word");
+            ColumnChunkMetaData theirs = column(reference.getRowGroups().get(0).getColumns(), "word");
+            assertThat(ours.getStatistics().genericGetMin()).isEqualTo(org.apache.parquet.io.api.Binary.fromString(""));
+            assertThat(ours.getStatistics().genericGetMax())
+                    .isEqualTo(org.apache.parquet.io.api.Binary.fromString("\u00ff"));
+            assertThat(ours.getStatistics().genericGetMin()).isEqualTo(theirs.getStatistics().genericGetMin());
+            assertThat(ours.getStatistics().genericGetMax()).isEqualTo(theirs.getStatistics().genericGetMax());
+            // Each page's min and max against the same rows' values sorted by unsigned bytes here.
+            ColumnIndex index = columnar.readColumnIndex(ours);
+            OffsetIndex pages = columnar.readOffsetIndex(ours);
+            assertThat(pages.getPageCount()).isGreaterThan(3);
+            for (int p = 0; p < pages.getPageCount(); p++) {
+                byte[] min = null;
+                byte[] max = null;
+                for (long r = pages.getFirstRowIndex(p); r <= pages.getLastRowIndex(p, 3_000); r++) {
+                    String word = rows.apply((int) r).getString("word");
+                    if (word == null) {
+                        continue;
+                    }
+                    byte[] b = word.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    if (min == null || Arrays.compareUnsigned(b, min) < 0) {
+                        min = b;
+                    }
+                    if (max == null || Arrays.compareUnsigned(b, max) > 0) {
+                        max = b;
+                    }
+                }
+                assertThat(bytes(index.getMinValues().get(p))).as("min of page %d", p).isEqualTo(min);
+                assertThat(bytes(index.getMaxValues().get(p))).as("max of page %d", p).isEqualTo(max);
+            }
+        }
+    }
+
     @Test
     void anEmptyBatchIsAValidFileWithNoRows() throws Exception {
         Written files = writeBoth(ROW, ColumnarWriterTest::row, 0, WriterOptions.withCodec("snappy"));
@@ -376,6 +426,12 @@ class ColumnarWriterTest {
                         .containsExactly(List.of("[a, NULL]"), Arrays.asList((Object) null), List.of("[]"));
             }
         }
+    }
+
+    private static byte[] bytes(java.nio.ByteBuffer buffer) {
+        byte[] b = new byte[buffer.remaining()];
+        buffer.duplicate().get(b);
+        return b;
     }
 
     private static ColumnChunkMetaData column(List<ColumnChunkMetaData> chunks, String path) {
