@@ -92,13 +92,14 @@ abstract class LeafWriter {
     }
 
     /**
-     * The values encoder for this chunk. parquet-java dictionary-encodes every column and falls back to plain once the
-     * dictionary outgrows its page size, after hashing (and then re-encoding) every value up to that point; for an
-     * all-distinct column such as an id, a UUID or a timestamp that is wasted work, and a chunk of fewer rows than
-     * the fallback point keeps a dictionary as large as the data. So the chunk's first values are sampled: when nearly
-     * all are distinct and the dictionary this predicts for the chunk would outgrow the dictionary page size (the
-     * point where parquet-java gives it up anyway), the chunk is plain-encoded from its first value. Any other column
-     * keeps the dictionary and parquet-java's own fallback.
+     * The values encoder for this chunk. parquet-java dictionary-encodes every column and gives the dictionary up in
+     * two places: once it outgrows the dictionary page size, and when the first page closes if ids plus dictionary are
+     * not smaller than the plain values (isCompressionSatisfying). Either way every value up to that point was hashed
+     * into the dictionary and is then re-encoded plain: for an all-distinct column (an id, a UUID, a timestamp) that
+     * is wasted work, and in a short chunk the first page is the whole chunk. So the chunk's first values are sampled:
+     * when nearly all are distinct and either test would fail (the dictionary predicted for the chunk outgrows the
+     * page size, or the sample fails the first-page test), the chunk is plain-encoded from its first value, as
+     * parquet-java would have ended up writing it. Any other column keeps the dictionary and parquet-java's fallback.
      */
     private ValuesWriter chooseValuesWriter(int[] index, int n) {
         plainChosen = false;
@@ -134,7 +135,12 @@ abstract class LeafWriter {
             // Values expected in the chunk, each of the sample's average plain size, nearly all distinct.
             double perValue = (double) bytes / distinct;
             double predicted = perValue * chunkRows * ((double) sampled / Math.max(1, countRows(n)));
-            if (predicted > props.getDictionaryPageSizeThreshold()) {
+            // parquet-java's first-page test (isCompressionSatisfying), on the sample: dictionary ids plus the
+            // dictionary must be smaller than the plain values, else it falls back when the first page closes,
+            // which for a short chunk is after every value was hashed.
+            double raw = perValue * sampled;
+            double ids = sampled * (32 - Integer.numberOfLeadingZeros(Math.max(1, distinct - 1))) / 8.0;
+            if (predicted > props.getDictionaryPageSizeThreshold() || ids + bytes >= raw) {
                 plainChosen = true;
                 // What parquet-java's v1 writer falls back to for these types. (Not through ParquetProperties.copy:
                 // its builder shares the column settings with the original, so disabling the dictionary there
