@@ -422,9 +422,9 @@ run_steady() {
     | sed 's/^/            /'; echo
   # Task start and first landed file from the worker's own log lines (their timestamps), not from the pollers,
   # whose JVMs start late on a busy machine: the last task to finish starting, and the first "Landed file" line.
-  log_ms() { sed -n 's/^\[\([0-9-]* [0-9:]*\),\([0-9]*\)\].*/\1.\2/p' | { read -r ts && date -d "$ts" +%s%3N; } || true; }
-  task_ms="$(grep 'Sink task finished initialization and start' "$LOGS/connect-$name.log" | tail -n 1 | log_ms)"
-  landed_ms="$(grep -m 1 'Landed file' "$LOGS/connect-$name.log" | log_ms)"
+  log_ms() { sed -n 's/^\[\([0-9-]* [0-9:]*\),\([0-9]*\)\].*/\1.\2/p' | { if read -r ts; then date -d "$ts" +%s%3N; fi; }; }
+  task_ms="$({ grep 'Sink task finished initialization and start' "$LOGS/connect-$name.log" || true; } | tail -n 1 | log_ms)"
+  landed_ms="$({ grep -m 1 'Landed file' "$LOGS/connect-$name.log" || true; } | log_ms)"
   task_ms="$([ -n "$task_ms" ] && echo $((task_ms - t0)) || echo -1)"
   if [ -n "$landing_pid" ]; then
     first_file="$([ -n "$landed_ms" ] && echo $((landed_ms - t0)) || echo -1)"
