@@ -103,7 +103,8 @@ final class ColumnarWriter {
                 .build();
         try {
             for (LeafWriter leaf : leaves) {
-                leaf.startRowGroup(pages.getPageWriter(leaf.descriptor));
+                leaf.startRowGroup(pages.getPageWriter(leaf.descriptor),
+                        Math.min(rows - first, props.getRowGroupRowCountLimit()));
             }
             int row = first;
             do {

@@ -25,6 +25,22 @@ final class FloatingLeafWriter extends LeafWriter {
     }
 
     @Override
+    boolean sampleable() {
+        return true;
+    }
+
+    @Override
+    long sampleKey(int ix) {
+        // Raw bits: what the dictionary tells apart (NaNs of different bits are different entries there too).
+        return isDouble ? data.getLong((long) ix * Double.BYTES) : data.getInt((long) ix * Float.BYTES);
+    }
+
+    @Override
+    int plainBytes(int ix) {
+        return isDouble ? Double.BYTES : Float.BYTES;
+    }
+
+    @Override
     void writeValues(int[] index, int from, int to) {
         ValuesWriter out = values;
         ArrowBuf buf = data;

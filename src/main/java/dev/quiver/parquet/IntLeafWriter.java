@@ -35,6 +35,21 @@ final class IntLeafWriter extends LeafWriter {
     }
 
     @Override
+    boolean sampleable() {
+        return true;
+    }
+
+    @Override
+    long sampleKey(int ix) {
+        return width == 4 ? data.getInt(ix * stride) : width == 2 ? data.getShort(ix * stride) : data.getByte(ix * stride);
+    }
+
+    @Override
+    int plainBytes(int ix) {
+        return Integer.BYTES;
+    }
+
+    @Override
     void writeValues(int[] index, int from, int to) {
         ValuesWriter out = values;
         ArrowBuf buf = data;

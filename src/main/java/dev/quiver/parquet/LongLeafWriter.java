@@ -26,6 +26,21 @@ final class LongLeafWriter extends LeafWriter {
     }
 
     @Override
+    boolean sampleable() {
+        return true;
+    }
+
+    @Override
+    long sampleKey(int ix) {
+        return data.getLong(ix * stride);
+    }
+
+    @Override
+    int plainBytes(int ix) {
+        return Long.BYTES;
+    }
+
+    @Override
     void writeValues(int[] index, int from, int to) {
         ValuesWriter out = values;
         ArrowBuf buf = data;
