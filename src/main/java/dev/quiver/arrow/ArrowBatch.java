@@ -168,7 +168,7 @@ public final class ArrowBatch implements AutoCloseable {
      * key is at fault, and the row count stays as it was.
      */
     public void append(SinkRecord record, Object key, Object value, boolean tombstone,
-            dev.quiver.decode.ValueDecoder keyDecoder) {
+            RowDecoder keyDecoder) {
         int row = rows;
         for (int i = 0; i < appenders.length; i++) {
             if (i == keyIndex && keyDecoder != null && key != null) {
@@ -184,17 +184,17 @@ public final class ArrowBatch implements AutoCloseable {
      * Appends one record whose value {@code decoder} writes straight into the value columns; the key and metadata
      * columns are appended as usual. The batch's value schema must be the decoder's. On failure the row count stays.
      */
-    public void appendDecoded(SinkRecord record, Object key, dev.quiver.decode.ValueDecoder decoder, Object raw) {
+    public void appendDecoded(SinkRecord record, Object key, RowDecoder decoder, Object raw) {
         appendDecoded(record, key, decoder, raw, null);
     }
 
     /**
-     * {@link #appendDecoded(SinkRecord, Object, dev.quiver.decode.ValueDecoder, Object)}, with the key column written
+     * {@link #appendDecoded(SinkRecord, Object, RowDecoder, Object)}, with the key column written
      * by {@code keyDecoder} from the raw {@code key} when both are non-null, as in
-     * {@link #append(SinkRecord, Object, Object, boolean, dev.quiver.decode.ValueDecoder)}.
+     * {@link #append(SinkRecord, Object, Object, boolean, RowDecoder)}.
      */
-    public void appendDecoded(SinkRecord record, Object key, dev.quiver.decode.ValueDecoder decoder, Object raw,
-            dev.quiver.decode.ValueDecoder keyDecoder) {
+    public void appendDecoded(SinkRecord record, Object key, RowDecoder decoder, Object raw,
+            RowDecoder keyDecoder) {
         if (decoder.valueSchema() != decodes && !decodes(decoder.valueSchema())) {
             throw new IllegalStateException("the batch's value schema is not the decoder's");
         }
@@ -238,14 +238,14 @@ public final class ArrowBatch implements AutoCloseable {
      * so a key that fails half-way leaves nothing the next append of this row does not overwrite; the struct's own
      * validity is set only once the key decoded whole.
      */
-    private void decodeKey(dev.quiver.decode.ValueDecoder keyDecoder, Object rawKey, int row) {
+    private void decodeKey(RowDecoder keyDecoder, Object rawKey, int row) {
         if (keyIndex < 0) {
             throw new IllegalStateException("a key decoder for a batch without a key column");
         }
         try {
             keyDecoder.decode(rawKey, keyVectors, row);
         } catch (org.apache.kafka.connect.errors.DataException e) {
-            throw dev.quiver.decode.KeyDecoding.keyError(e);
+            throw RowDecoder.keyError(e);
         }
         if (keyStruct == null) {
             return;

@@ -71,8 +71,6 @@ public final class KeyDecoding {
      * {@code value is empty ...} becomes {@code key is empty ...}.
      */
     public static DataException keyError(DataException e) {
-        String message = String.valueOf(e.getMessage());
-        String keyed = message.startsWith("value") ? "key" + message.substring("value".length()) : "key " + message;
-        return new DataException(keyed, e);
+        return dev.quiver.arrow.RowDecoder.keyError(e);
     }
 }

@@ -1,5 +1,6 @@
 package dev.quiver.decode;
 
+import dev.quiver.arrow.RowDecoder;
 import java.util.List;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.kafka.connect.data.Schema;
@@ -11,7 +12,7 @@ import org.apache.kafka.connect.data.Schema;
  * <p>The columns are those {@code dev.quiver.arrow.ArrowSchemas} builds from {@link #valueSchema()}: one vector per
  * top-level field of a struct schema, in field order, or a single vector for a non-struct schema.
  */
-public interface ValueDecoder {
+public interface ValueDecoder extends RowDecoder {
 
     /** The schema of every value this decoder produces; fixed for the decoder's life. */
     Schema valueSchema();

@@ -1,6 +1,7 @@
 package dev.quiver.intake;
 
 import dev.quiver.arrow.ArrowBatch;
+import dev.quiver.parquet.EncodedPart;
 import dev.quiver.parquet.StreamingParquetFile;
 import dev.quiver.store.ObjectStore;
 import dev.quiver.store.StoreException;
@@ -58,7 +59,7 @@ final class FileUpload implements AutoCloseable {
 
     /** Uploads every full part encoded so far; on a failure the rest stays held for the next call. */
     void sendFullParts() {
-        for (ObjectStore.PartBytes part = file.nextPart(); part != null; part = file.nextPart()) {
+        for (EncodedPart part = file.nextPart(); part != null; part = file.nextPart()) {
             send(part, false);
         }
     }
@@ -78,7 +79,7 @@ final class FileUpload implements AutoCloseable {
             file.finish(metadata);
             encodeNanos += System.nanoTime() - began;
         }
-        for (ObjectStore.PartBytes part = file.nextPart(); part != null; part = file.nextPart()) {
+        for (EncodedPart part = file.nextPart(); part != null; part = file.nextPart()) {
             boolean last = file.nextPartIsLast();
             if (last && upload == null) {
                 long start = System.nanoTime();
@@ -126,7 +127,7 @@ final class FileUpload implements AutoCloseable {
         }
     }
 
-    private void send(ObjectStore.PartBytes part, boolean last) {
+    private void send(EncodedPart part, boolean last) {
         long start = System.nanoTime();
         if (upload == null) {
             // A crashed attempt at this key may have left an upload behind; it would cost storage until a lifecycle
@@ -138,13 +139,28 @@ final class FileUpload implements AutoCloseable {
             throw new StoreException("the file " + key + " needs more than " + ObjectStore.MAX_PARTS
                     + " parts; raise upload.part.bytes or lower flush.max.bytes", null, false);
         }
-        upload.uploadPart(nextPart, part, last);
+        upload.uploadPart(nextPart, storeBytes(part), last);
         nextPart++;
         file.partStored();
         uploadNanos += System.nanoTime() - start;
     }
 
-    private static byte[] readAll(ObjectStore.PartBytes part) {
+    /** The store's view of an encoded part: parquet/ and store/ know nothing of each other, so the adapting is here. */
+    private static ObjectStore.PartBytes storeBytes(EncodedPart part) {
+        return new ObjectStore.PartBytes() {
+            @Override
+            public long length() {
+                return part.length();
+            }
+
+            @Override
+            public InputStream open() {
+                return part.open();
+            }
+        };
+    }
+
+    private static byte[] readAll(EncodedPart part) {
         try (InputStream in = part.open()) {
             return in.readNBytes((int) part.length());
         } catch (IOException e) {

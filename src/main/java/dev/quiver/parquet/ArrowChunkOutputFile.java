@@ -1,6 +1,5 @@
 package dev.quiver.parquet;
 
-import dev.quiver.store.ObjectStore;
 import java.io.InputStream;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -208,7 +207,7 @@ final class ArrowChunkOutputFile implements OutputFile, AutoCloseable {
     }
 
     /** Some of the oldest chunks, read as one part; valid until released. */
-    static final class Part implements ObjectStore.PartBytes {
+    static final class Part implements EncodedPart {
         private final List<Chunk> chunks;
         private final long bytes;
 

@@ -2,7 +2,6 @@ package dev.quiver.parquet;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import dev.quiver.store.ObjectStore;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.arrow.memory.BufferAllocator;
@@ -129,7 +128,7 @@ public final class StreamingParquetFile implements AutoCloseable {
      * there is not enough yet (or nothing left). The same part is returned until {@link #partStored()}, so a failed
      * upload is simply tried again.
      */
-    public ObjectStore.PartBytes nextPart() {
+    public EncodedPart nextPart() {
         if (lent == null) {
             lent = out.peekPart(partBytes, finished);
         }

@@ -3,7 +3,6 @@ package dev.quiver.parquet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quiver.arrow.ArrowBatch;
-import dev.quiver.store.ObjectStore;
 import dev.quiver.testing.ParquetReadback;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
@@ -208,7 +207,7 @@ class StreamingParquetFileTest {
                 batch.append(row(i));
             }
             stream.writeRowGroup(batch.seal());
-            ObjectStore.PartBytes first = stream.nextPart();
+            EncodedPart first = stream.nextPart();
             assertThat(first).isNotNull();
             byte[] once = bytes(first);
             // A failed upload asks again and gets the same bytes.
@@ -222,7 +221,7 @@ class StreamingParquetFileTest {
         }
     }
 
-    private static byte[] bytes(ObjectStore.PartBytes part) {
+    private static byte[] bytes(EncodedPart part) {
         try (java.io.InputStream in = part.open()) {
             byte[] bytes = in.readAllBytes();
             assertThat((long) bytes.length).isEqualTo(part.length());
@@ -233,7 +232,7 @@ class StreamingParquetFileTest {
     }
 
     private static void drain(StreamingParquetFile stream, List<byte[]> parts) {
-        for (ObjectStore.PartBytes part = stream.nextPart(); part != null; part = stream.nextPart()) {
+        for (EncodedPart part = stream.nextPart(); part != null; part = stream.nextPart()) {
             parts.add(bytes(part));
             stream.partStored();
         }
