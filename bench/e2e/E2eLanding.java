@@ -61,7 +61,14 @@ public class E2eLanding {
             long lastStatusMs = 0;
             while (true) {
                 long now = System.currentTimeMillis();
-                for (Path f : listData(dir)) {
+                List<Path> listed;
+                try {
+                    listed = listData(dir);
+                } catch (java.io.UncheckedIOException vanished) {
+                    // s3proxy renamed a temporary upload file away during the walk: list again on the next poll.
+                    listed = List.of();
+                }
+                for (Path f : listed) {
                     if (rowsPerFile.containsKey(f)) {
                         continue;
                     }
