@@ -304,7 +304,13 @@ class S3ObjectOptionsIT {
         long deadline = System.nanoTime() + java.time.Duration.ofSeconds(120).toNanos();
         while (true) {
             java.nio.file.Path dir = stack.newTempDir("landed");
-            s3.downloadTo(BUCKET, name + "/", dir);
+            try {
+                s3.downloadTo(BUCKET, name + "/", dir);
+            } catch (software.amazon.awssdk.services.s3.model.NoSuchKeyException e) {
+                // Listed, then gone before its download (an object the sink replaced meanwhile): poll again.
+                ConnectStack.sleep(200);
+                continue;
+            }
             ConnectStack.Landed landed = ConnectStack.scanLocal(dir.resolve(name));
             if (landed.rows() == rows && landed.keys().stream().anyMatch(k -> k.contains("_quiver/"))) {
                 return landed;
