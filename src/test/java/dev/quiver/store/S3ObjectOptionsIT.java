@@ -308,6 +308,7 @@ class S3ObjectOptionsIT {
                 s3.downloadTo(BUCKET, name + "/", dir);
             } catch (software.amazon.awssdk.services.s3.model.NoSuchKeyException e) {
                 // Listed, then gone before its download (an object the sink replaced meanwhile): poll again.
+                assertThat(System.nanoTime() - deadline).as("a stable listing of %s in time", name).isNegative();
                 ConnectStack.sleep(200);
                 continue;
             }
