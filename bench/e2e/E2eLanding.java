@@ -167,6 +167,8 @@ public class E2eLanding {
         if (!Files.isDirectory(dir)) {
             return List.of();
         }
+        // A store may rename a temporary file while the walk passes it (s3proxy's filesystem store does): that poll
+        // lists nothing new, and the next one sees the file under its key.
         try (Stream<Path> s = Files.walk(dir)) {
             // Only Quiver's own data keys, <topic>+<partition>+<20-digit start offset>.parquet, outside _quiver/ and
             // outside any dot-directory (where a store may keep uploads in progress).
@@ -178,6 +180,8 @@ public class E2eLanding {
                     .filter(Files::isRegularFile)
                     .sorted()
                     .collect(Collectors.toList());
+        } catch (java.io.UncheckedIOException | java.nio.file.NoSuchFileException vanished) {
+            return List.of();
         }
     }
 

@@ -49,9 +49,9 @@ import org.junit.jupiter.api.Test;
  * bench/memory.sh runs the full-size scenarios.
  */
 class ForkedWorkerMemoryIT {
-    private static final int PARTITIONS = 24;
+    private static final int PARTITIONS = 12;
     private static final int HOURS = 168;
-    private static final int PER_FOLDER = 5;
+    private static final int PER_FOLDER = 4;
     private static final int RECORDS = PARTITIONS * HOURS * PER_FOLDER;
     private static final long BUDGET = 32 * WorkerSizing.MIB;
     private static final int FLUSH_THREADS = 2;
@@ -94,8 +94,10 @@ class ForkedWorkerMemoryIT {
     @Test
     void aWorkerWithTheRulesHeapLandsEveryRecordOnceOverManyPartitionsAndHourlyFolders() throws Exception {
         long heap = WorkerSizing.heap(1, BUDGET, FLUSH_THREADS, PART_BYTES, ROW_GROUP_BYTES);
+        long t0 = System.nanoTime();
         createTopic();
         produce();
+        long produced = System.nanoTime();
         Path plugins = unzipPlugin(work.resolve("plugins"));
         int port = freePort();
         Path log = work.resolve("connect.log");
@@ -105,10 +107,12 @@ class ForkedWorkerMemoryIT {
             String url = "http://127.0.0.1:" + port;
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             awaitPlugin(http, url, worker, log);
+            long up = System.nanoTime();
             put(http, url + "/connectors/" + CONNECTOR + "/config", JSON.writeValueAsString(connectorConfig()));
 
             Path landedDir = s3.baseDir().resolve(ConnectStack.DEFAULT_BUCKET).resolve(CONNECTOR);
             long rows = awaitRows(http, url, worker, log, landedDir);
+            long landed = System.nanoTime();
 
             JsonNode status = JSON.readTree(get(http, url + "/connectors/" + CONNECTOR + "/status"));
             String ooms = Files.readAllLines(log).stream().filter(l -> l.contains("OutOfMemoryError"))
@@ -119,8 +123,11 @@ class ForkedWorkerMemoryIT {
                     .isEqualTo("RUNNING");
             assertThat(rows).isEqualTo(RECORDS);
             assertLanded(landedDir);
-            System.out.printf("ForkedWorkerMemoryIT: -Xmx%dm, %d records in %d partitions x %d hourly folders, peak heap"
-                    + " after GC %s MiB%n", heap / WorkerSizing.MIB, RECORDS, PARTITIONS, HOURS, peakHeapAfterGc(gcLog));
+            System.out.printf("ForkedWorkerMemoryIT: -Xmx%dm, %d records in %d partitions x %d hourly folders, %d files;"
+                    + " peak heap after GC %s MiB; produced in %d s, worker up in %d s, landed in %d s%n",
+                    heap / WorkerSizing.MIB, RECORDS, PARTITIONS, HOURS, dataFiles(landedDir).size(),
+                    peakHeapAfterGc(gcLog), (produced - t0) / 1_000_000_000, (up - produced) / 1_000_000_000,
+                    (landed - up) / 1_000_000_000);
         } finally {
             worker.destroy();
             if (!worker.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {

@@ -50,8 +50,8 @@ final class CompressorPool {
             created++;
         }
         // Outside the lock: making a codec loads classes and native code the first time.
-        CodecFactory factory = new CodecFactory(conf, pageSizeBytes);
-        Lease lease = new Lease(factory, factory.getCompressor(codec));
+        // Never released: the compressor lives as long as the pool, and its codec's buffers with it.
+        Lease lease = new Lease(new CodecFactory(conf, pageSizeBytes).getCompressor(codec));
         lease.lent = true;
         return lease;
     }
@@ -65,12 +65,10 @@ final class CompressorPool {
 
     /** A compressor on loan; closing it gives it back, and it must not be used afterwards. */
     final class Lease implements AutoCloseable {
-        private final CodecFactory factory;
         private final BytesInputCompressor compressor;
         private boolean lent;
 
-        private Lease(CodecFactory factory, BytesInputCompressor compressor) {
-            this.factory = factory;
+        private Lease(BytesInputCompressor compressor) {
             this.compressor = compressor;
         }
 
@@ -90,11 +88,6 @@ final class CompressorPool {
                 lent = false;
                 idle.addFirst(this);
             }
-        }
-
-        /** For tests: the factory behind the compressor, to tell two leases' compressors apart. */
-        CodecFactory factory() {
-            return factory;
         }
     }
 }
