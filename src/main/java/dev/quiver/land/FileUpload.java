@@ -1,4 +1,4 @@
-package dev.quiver.intake;
+package dev.quiver.land;
 
 import dev.quiver.arrow.ArrowBatch;
 import dev.quiver.parquet.EncodedPart;

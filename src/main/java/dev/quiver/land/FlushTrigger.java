@@ -1,4 +1,4 @@
-package dev.quiver.intake;
+package dev.quiver.land;
 
 /** Why a batch became a file; printed in the per-flush log line. */
 public enum FlushTrigger {
