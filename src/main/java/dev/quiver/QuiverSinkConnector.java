@@ -1,5 +1,6 @@
 package dev.quiver;
 
+import dev.quiver.config.Version;
 import dev.quiver.config.QuiverSinkConfig;
 import dev.quiver.config.S3SecurityConfig;
 import java.util.ArrayList;

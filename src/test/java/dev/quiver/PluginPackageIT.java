@@ -1,5 +1,6 @@
 package dev.quiver;
 
+import dev.quiver.config.Version;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

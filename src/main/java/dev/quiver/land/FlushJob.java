@@ -1,6 +1,6 @@
 package dev.quiver.land;
 
-import dev.quiver.Version;
+import dev.quiver.config.Version;
 import dev.quiver.arrow.ArrowBatch;
 import dev.quiver.commit.PartitionProgress;
 import dev.quiver.metrics.FlushLog;

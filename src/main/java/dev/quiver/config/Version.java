@@ -1,4 +1,4 @@
-package dev.quiver;
+package dev.quiver.config;
 
 import java.io.IOException;
 import java.io.InputStream;
