@@ -3,6 +3,7 @@ package dev.quiver.intake;
 import dev.quiver.arrow.MemoryBudget;
 import dev.quiver.commit.RestartException;
 import dev.quiver.land.FlushTrigger;
+import dev.quiver.store.StoreException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -50,6 +51,9 @@ final class MemoryGovernor {
 
         /** Reopens a partition from its commit marker; its records in this put() are skipped. */
         void restart(RestartException e);
+
+        /** A flush of {@code writer} failed for storage: its partition waits, paused, for the retry. */
+        void storageFailed(PartitionWriter writer, StoreException e);
     }
 
     private final MemoryBudget memory;
@@ -166,7 +170,8 @@ final class MemoryGovernor {
         try {
             return acceptForMemory(writer, record, waitUntil);
         } catch (FlushBusyException e) {
-            defer(writer, record, PausedPartitions.Reason.UPLOAD);
+            // A failed flush waits for storage and its back-off, not for an upload that is running.
+            defer(writer, record, writer.flushFailed() ? PausedPartitions.Reason.STORAGE : PausedPartitions.Reason.UPLOAD);
             return false;
         }
     }
@@ -297,19 +302,22 @@ final class MemoryGovernor {
             if (!writer.canFlushForMemory() || writer.flushRunning()) {
                 continue;
             }
-            if (writer.streaming()) {
-                // Its file is streaming out: a row group frees the memory and the file stays whole.
-                long handedOff = writer.spillForMemory();
-                if (handedOff > 0) {
-                    open -= handedOff;
-                    landed++;
-                }
-                continue;
-            }
             try {
+                if (writer.streaming()) {
+                    // Its file is streaming out: a row group frees the memory and the file stays whole.
+                    long handedOff = writer.spillForMemory();
+                    if (handedOff > 0) {
+                        open -= handedOff;
+                        landed++;
+                    }
+                    continue;
+                }
                 writer.flush(FlushTrigger.MEMORY);
             } catch (RestartException e) {
                 partitions.restart(e);
+            } catch (StoreException e) {
+                partitions.storageFailed(writer, e);
+                continue;
             }
             open -= size;
             landed++;
@@ -407,6 +415,10 @@ final class MemoryGovernor {
             paused.resume(PausedPartitions.Reason.MEMORY, tp -> true,
                     inUse + " of " + budget + " Arrow bytes in use, at most half the budget");
         }
+        paused.resume(PausedPartitions.Reason.STORAGE, tp -> {
+            PartitionWriter writer = partitions.writer(tp);
+            return writer == null || (!writer.flushFailed() && !writer.flushRunning());
+        }, "its failed flush landed: storage is reachable again");
         paused.resume(PausedPartitions.Reason.UPLOAD, tp -> {
             PartitionWriter writer = partitions.writer(tp);
             return writer == null || !writer.flushRunning();

@@ -332,8 +332,8 @@ final class PartitionWriter implements AutoCloseable {
         start(jobs.takeFailed());
     }
 
-    /** Waits for the job in flight, if any, and accounts for it; rethrows its failure. */
-    void finishInFlight() {
+    /** Waits for the job in flight, if any, and accounts for it; rethrows its failure. True when one landed. */
+    boolean finishInFlight() {
         LandingJob job = jobs.finish();
         if (job instanceof SpillJob spill) {
             recycle(spill);
@@ -342,6 +342,7 @@ final class PartitionWriter implements AutoCloseable {
             batches.keepIdle(flushing);
             flushing = List.of();
         }
+        return job != null;
     }
 
     /**
@@ -360,11 +361,14 @@ final class PartitionWriter implements AutoCloseable {
         }
     }
 
-    /** Accounts for a finished job without waiting for one that is still running. */
-    void pollInFlight() {
-        if (jobs.ended()) {
-            finishInFlight();
-        }
+    /** Accounts for a finished job without waiting for one that is still running; true when one landed. */
+    boolean pollInFlight() {
+        return jobs.ended() && finishInFlight();
+    }
+
+    /** True while a flush that failed waits for its retry: the partition can land nothing else before it. */
+    boolean flushFailed() {
+        return jobs.hasFailed();
     }
 
     /**

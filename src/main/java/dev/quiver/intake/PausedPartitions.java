@@ -31,7 +31,12 @@ final class PausedPartitions {
         MEMORY("the memory budget is full and nothing can be freed at once (batches below flush.min.bytes, or"
                 + " uploads in flight)"),
         /** Its next batch is due while its previous flush still uploads: resumes when that flush has finished. */
-        UPLOAD("the next batch is due while the previous flush of the partition is still uploading");
+        UPLOAD("the next batch is due while the previous flush of the partition is still uploading"),
+        /**
+         * Its flush failed because storage is unreachable: resumes once the retried flush has landed. Logged by
+         * {@link StorageOutage}, once for the outage, not per pause.
+         */
+        STORAGE("storage is unreachable and the partition's flush waits for its retry");
 
         final String text;
 
@@ -58,17 +63,27 @@ final class PausedPartitions {
         return paused.containsKey(tp);
     }
 
-    /** Pauses {@code tp} unless it is already paused; a partition paused for an upload is then held for memory too. */
+    /**
+     * Pauses {@code tp} unless it is already paused. A partition paused for an upload is then held for memory too;
+     * one paused for storage stays so until its flush lands, whatever else holds it.
+     */
     void pause(TopicPartition tp, Reason reason) {
         Reason before = paused.get(tp);
         if (before == null) {
             consumer.pause(tp);
             paused.put(tp, reason);
-            unlogged.computeIfAbsent(reason, r -> new ArrayList<>()).add(tp);
+            if (reason != Reason.STORAGE) {
+                unlogged.computeIfAbsent(reason, r -> new ArrayList<>()).add(tp);
+            }
             metrics.partitionsPaused(1, paused.size());
-        } else if (reason == Reason.MEMORY) {
+        } else if (reason == Reason.STORAGE || (reason == Reason.MEMORY && before == Reason.UPLOAD)) {
             paused.put(tp, reason);
         }
+    }
+
+    /** How many partitions are paused, for whatever reason. */
+    int size() {
+        return paused.size();
     }
 
     /** Resumes the partitions paused for {@code reason} that {@code mayResume} allows; returns how many. */
@@ -85,7 +100,12 @@ final class PausedPartitions {
         }
         if (!resumed.isEmpty()) {
             metrics.partitionsResumed(paused.size());
-            LOG.info("Back-pressure: resuming {} partition(s) {}: {}", resumed.size(), names(resumed), why);
+            if (reason == Reason.STORAGE) {
+                // StorageOutage says once that storage is back; the partitions it freed are a detail.
+                LOG.debug("Resuming {} partition(s) {}: {}", resumed.size(), names(resumed), why);
+            } else {
+                LOG.info("Back-pressure: resuming {} partition(s) {}: {}", resumed.size(), names(resumed), why);
+            }
         }
         return resumed.size();
     }

@@ -70,6 +70,7 @@ public final class SinkWriter implements AutoCloseable {
     private final long budget;
     private final FlushExecutor flushExecutor;
     private final MemoryGovernor governor;
+    private final StorageOutage outage;
     private int consecutiveStoreFailures;
     /** How long one put() may wait for uploads in all: a tenth of max.poll.interval.ms, at most MAX_BLOCK_MS. */
     private final long maxBlockNanos;
@@ -91,6 +92,7 @@ public final class SinkWriter implements AutoCloseable {
     public SinkWriter(QuiverSinkConfig config, ObjectStore store, String connector, String task,
             ConsumerControl consumer, DeadLetters deadLetters, boolean tolerateAll, LongSupplier nanoClock) {
         this.store = Objects.requireNonNull(store, "store");
+        this.outage = new StorageOutage(store.describe());
         this.consumer = Objects.requireNonNull(consumer, "consumer");
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
         String prefix = config.storeUrl().prefix();
@@ -173,8 +175,11 @@ public final class SinkWriter implements AutoCloseable {
     /**
      * Buffers {@code records} and flushes every batch that reached a threshold.
      *
-     * @throws RetriableException when storage is unreachable; the batches are kept and Connect calls put() again
-     *                            with the same records, which are recognised by offset and not appended twice
+     * <p>Storage that cannot be reached does not make put() throw: the partitions whose flush failed are paused and
+     * sought back, and their flushes retried after a back-off ({@link StorageOutage}).
+     *
+     * @throws RetriableException when a storage error escapes every partition's own handling; the batches are kept
+     *                            and Connect calls put() again with the same records, recognised by offset
      * @throws ConnectException   when storage refuses for good (permissions, missing bucket) or a record is bad and
      *                            errors are not tolerated
      */
@@ -239,6 +244,12 @@ public final class SinkWriter implements AutoCloseable {
             } catch (ReplayRestartException e) {
                 skip.add(replayWithoutStreaming(e));
                 current = null;
+            } catch (StoreException e) {
+                // The record may or may not be appended: read again from it, a redelivery of what was is dropped.
+                storageFailed(current, e);
+                consumer.seek(tp, record.originalKafkaOffset());
+                skip.add(tp);
+                current = null;
             }
         }
         return intake;
@@ -253,11 +264,19 @@ public final class SinkWriter implements AutoCloseable {
             if (writer.flushRunning()) {
                 // Flushing now would wait for the running flush: check again shortly instead of blocking here.
                 due = Math.max(due, TimeUnit.MILLISECONDS.toNanos(RECHECK_MS));
+            } else if (writer.flushFailed() && !outage.retryDue(now)) {
+                // Its retry waits for the outage's back-off: flushing would only retry it early.
+                due = outage.nanosUntilRetry(now);
             } else {
                 try {
                     writer.flushIfDue(now);
                 } catch (RestartException e) {
                     skip.add(reopen(e));
+                    continue;
+                } catch (StoreException e) {
+                    storageFailed(writer, e);
+                    due = outage.nanosUntilRetry(now);
+                    nextDue = Math.min(nextDue, due);
                     continue;
                 }
                 due = writer.nanosUntilDue(now);
@@ -267,18 +286,38 @@ public final class SinkWriter implements AutoCloseable {
         return nextDue;
     }
 
-    /** Accounts for every finished flush; a partition that must restart is reopened and its records skipped. */
+    /**
+     * Accounts for every finished flush; a partition that must restart is reopened and its records skipped, one whose
+     * flush failed for storage is paused. Failed flushes are retried once the outage's back-off has passed.
+     */
     private void pollAll() {
         for (PartitionWriter writer : List.copyOf(partitions.values())) {
             try {
-                writer.pollInFlight();
-                // A flush that failed on an earlier put() (which Connect then backed off from) is retried now, on the
-                // flush executor: this put() goes on meanwhile instead of waiting for storage.
-                writer.retryFailed();
+                if (writer.pollInFlight()) {
+                    outage.landed(nanoClock.getAsLong());
+                }
+                if (outage.retryDue(nanoClock.getAsLong())) {
+                    // On the flush executor: this put() goes on meanwhile instead of waiting for storage.
+                    writer.retryFailed();
+                }
             } catch (RestartException e) {
                 skip.add(reopen(e));
+            } catch (StoreException e) {
+                storageFailed(writer, e);
             }
         }
+    }
+
+    /**
+     * A flush of {@code writer} failed. A retriable failure pauses the partition until its flush, kept as it is,
+     * lands on a retry; the other partitions go on, and put() does not throw. Any other fails the task.
+     */
+    private void storageFailed(PartitionWriter writer, StoreException e) {
+        if (!e.retriable()) {
+            throw e;
+        }
+        paused.pause(writer.topicPartition(), PausedPartitions.Reason.STORAGE);
+        outage.failed(e, nanoClock.getAsLong(), paused.size());
     }
 
     /**
@@ -362,7 +401,9 @@ public final class SinkWriter implements AutoCloseable {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (PartitionWriter writer : List.copyOf(partitions.values())) {
             try {
-                writer.pollInFlight();
+                if (writer.pollInFlight()) {
+                    outage.landed(nanoClock.getAsLong());
+                }
             } catch (RestartException e) {
                 // Fenced, or a file's upload vanished: nothing of the failed flush landed from here. Reopening reads
                 // where durable data ends; the records of a put() Connect is about to redeliver are skipped too.
@@ -465,6 +506,11 @@ public final class SinkWriter implements AutoCloseable {
         @Override
         public void restart(RestartException e) {
             skip.add(reopen(e));
+        }
+
+        @Override
+        public void storageFailed(PartitionWriter writer, StoreException e) {
+            SinkWriter.this.storageFailed(writer, e);
         }
     }
 }

@@ -58,9 +58,9 @@ class BatchReuseTest {
     }
 
     /** Records of one partition in put() calls of {@code perPut}. */
-    private static void deliver(SinkWriter writer, int partition, long from, long toExclusive, int perPut,
+    private void deliver(SinkWriter writer, int partition, long from, long toExclusive, int perPut,
             Schema schema) {
-        WriterFixture.deliver(writer, from, toExclusive, perPut, o -> record(partition, o, schema), 1);
+        fixture.deliver(writer, from, toExclusive, perPut, o -> record(partition, o, schema), 1);
     }
 
     /** Every id in [from, to) exactly once over {@code files}, each with its own name and offset. */

@@ -158,20 +158,46 @@ class SinkWriterTest {
         assertThat(landedRows()).isEqualTo(expectedRows(0, 10));
     }
 
+    /**
+     * Issue 12 item 13: an outage must not throw out of put() (Connect logs an ERROR with a stack trace per retry).
+     * The partition whose flush failed is paused and sought back to the record it could not take, its flush is kept
+     * and retried only after the back-off, and it lands once when storage is back. Before the fix put() threw
+     * RetriableException.
+     */
     @Test
-    void storageOutageKeepsTheBatchAndTheRetryLandsItOnce() throws Exception {
+    void aStorageOutagePausesThePartitionWithoutThrowingAndTheRetryAfterTheBackOffLandsItOnce() throws Exception {
         SinkWriter writer = fixture.writer(Map.of(QuiverSinkConfig.FLUSH_MAX_RECORDS, "3"), false);
         writer.open(List.of(P0));
         store.failNextPuts(2, true);
-        List<SinkRecord> batch = records(0, 0, 5);
 
-        assertThatThrownBy(() -> writer.put(batch)).isInstanceOf(RetriableException.class)
-                .hasMessageContaining("injected failure");
-        assertThatThrownBy(() -> writer.put(batch)).isInstanceOf(RetriableException.class);
-        assertThat(consumer.retryAfterCalls()).containsExactly(1000L, 2000L);
+        writer.put(records(0, 0, 5));
+        // The flush of 0..2 failed writing its marker when offset 3 was due to cut it: 3 and 4 come again.
+        assertThat(consumer.paused()).containsExactly(P0);
+        assertThat(consumer.seeks()).containsEntry(P0, 3L);
+        assertThat(consumer.retryAfterCalls()).isEmpty();
         assertThat(writer.committableOffsets()).isEmpty();
 
-        writer.put(batch);
+        // Within the back-off, nothing is retried: the second injected failure is still waiting.
+        fixture.advanceMillis(500);
+        writer.put(List.of());
+        assertThat(fixture.dataKeys()).isEmpty();
+        assertThat(consumer.paused()).containsExactly(P0);
+
+        // After it, the retry fails once more (the second injected failure) and the back-off doubles.
+        fixture.advanceMillis(600);
+        writer.put(List.of());
+        fixture.advanceMillis(1500);
+        writer.put(List.of());
+        assertThat(fixture.dataKeys()).isEmpty();
+        assertThat(consumer.paused()).containsExactly(P0);
+
+        // Storage is back: the retry lands the flush, the partition resumes and reads 3 and 4 again.
+        fixture.advanceMillis(600);
+        writer.put(List.of());
+        assertThat(fixture.dataKeys()).hasSize(1);
+        assertThat(consumer.paused()).isEmpty();
+        assertThat(writer.committableOffsets()).containsEntry(P0, new OffsetAndMetadata(3));
+        writer.put(records(0, 3, 5));
         writer.close(List.of(P0));
         assertThat(landedRows()).isEqualTo(expectedRows(0, 5));
     }
@@ -620,7 +646,8 @@ class SinkWriterTest {
         // uploads fail; then the task dies.
         List<SinkRecord> batch = hourly(0, 12);
         store.failAfterPuts(2);
-        assertThatThrownBy(() -> first.put(batch)).isInstanceOf(RetriableException.class);
+        first.put(batch);
+        assertThat(consumer.paused()).as("waiting for its flush's retry").containsExactly(P0);
         fixture.stop(first);
         assertThat(fixture.dataKeys()).hasSize(1);
         store.heal();
@@ -647,7 +674,8 @@ class SinkWriterTest {
                 QuiverSinkConfig.PARTITION_TIME_PATTERN, "'hr='HH", QuiverSinkConfig.FLUSH_MAX_RECORDS, "6"), false);
         first.open(List.of(P0));
         store.failAfterPuts(3);
-        assertThatThrownBy(() -> first.put(hourly(0, 6))).isInstanceOf(RetriableException.class);
+        first.put(hourly(0, 6));
+        assertThat(consumer.paused()).as("waiting for its flush's retry").containsExactly(P0);
         fixture.stop(first);
         assertThat(fixture.dataKeys()).hasSize(2);
         store.heal();
@@ -803,18 +831,17 @@ class SinkWriterTest {
                 QuiverSinkConfig.FLUSH_MAX_RECORDS, "5"), false);
         writer.open(List.of(P0));
         store.failNextPuts(2, true);
-        List<SinkRecord> batch = records(0, 0, 12);
-        // The failure surfaces on this put() or a later one, as a retriable error; Connect then redelivers.
-        int retriable = 0;
-        for (int attempt = 0; attempt < 5; attempt++) {
-            try {
-                writer.put(batch);
-                writer.put(List.of());
-            } catch (RetriableException e) {
-                retriable++;
-            }
+        // The failure surfaces on a later put() (never thrown out of it): the partition is paused until the retry,
+        // after the back-off, lands the flush; the consumer reads again from where the writer sought.
+        fixture.deliver(writer, 0, 12, 12, o -> records(0, o, o + 1).get(0), 1);
+        for (int round = 0; round < 100 && !writer.committableOffsets().equals(Map.of(P0, new OffsetAndMetadata(10)));
+                round++) {
+            fixture.advanceMillis(StorageOutage.MAX_BACKOFF_MS);
+            Thread.sleep(5);
+            writer.put(List.of());
         }
-        assertThat(retriable).isPositive();
+        assertThat(consumer.pauseCalls()).as("paused while storage failed").contains(P0);
+        assertThat(consumer.paused()).isEmpty();
         writer.close(List.of(P0));
         assertThat(landedRows()).isEqualTo(expectedRows(0, 12));
         assertThat(fixture.dataKeys()).containsExactly(

@@ -201,17 +201,34 @@ final class WriterFixture implements AutoCloseable {
 
     /**
      * Calls put() with the records of offsets {@code [from, toExclusive)}, {@code perPut} at a time, each built by
-     * {@code recordAt} just before its put(), so that a large range never sits in the heap at once. A put() that fails
-     * retriably gets the same records again, as Connect redelivers them, up to {@code attempts} in all; with 1 the
-     * failure goes to the test.
+     * {@code recordAt} just before its put(), so that a large range never sits in the heap at once, as Connect's loop
+     * would with the fixture's consumer: a seek the writer asks for moves the next batch back to it; while the
+     * partition is paused it gets no records, only empty put() calls with the clock moved past the storage back-off;
+     * a put() that fails retriably gets the same records again, up to {@code attempts} in all (with 1 the failure
+     * goes to the test). The records must all be of one partition.
      */
-    static void deliver(SinkWriter writer, long from, long toExclusive, int perPut, LongFunction<SinkRecord> recordAt,
+    void deliver(SinkWriter writer, long from, long toExclusive, int perPut, LongFunction<SinkRecord> recordAt,
             int attempts) {
-        for (long o = from; o < toExclusive; o += perPut) {
+        int idleRounds = 0;
+        for (long o = from; o < toExclusive; ) {
+            SinkRecord first = recordAt.apply(o);
+            TopicPartition tp = new TopicPartition(first.topic(), first.kafkaPartition());
+            if (consumer.isPaused(tp)) {
+                if (++idleRounds > 1000) {
+                    throw new AssertionError(tp + " stayed paused through 1000 put() calls");
+                }
+                advanceMillis(StorageOutage.MAX_BACKOFF_MS);
+                sleepQuietly(2);
+                writer.put(List.of());
+                continue;
+            }
+            idleRounds = 0;
             List<SinkRecord> batch = new ArrayList<>();
-            for (long i = o; i < Math.min(toExclusive, o + perPut); i++) {
+            batch.add(first);
+            for (long i = o + 1; i < Math.min(toExclusive, o + perPut); i++) {
                 batch.add(recordAt.apply(i));
             }
+            consumer.clearSeeks();
             for (int attempt = 1; ; attempt++) {
                 try {
                     writer.put(batch);
@@ -222,6 +239,17 @@ final class WriterFixture implements AutoCloseable {
                     }
                 }
             }
+            Long seek = consumer.seeks().get(tp);
+            o = seek != null ? seek : o + batch.size();
+        }
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
         }
     }
 
