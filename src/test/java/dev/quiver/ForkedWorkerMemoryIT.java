@@ -329,13 +329,20 @@ class ForkedWorkerMemoryIT {
     }
 
     private static List<Path> dataFiles(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            return walk.filter(Files::isRegularFile)
-                    .filter(p -> ConnectStack.Landed.isDataKey(dir.relativize(p).toString().replace('\\', '/')))
-                    .sorted().collect(Collectors.toList());
+        for (int attempt = 1; ; attempt++) {
+            if (!Files.isDirectory(dir)) {
+                return List.of();
+            }
+            try (Stream<Path> walk = Files.walk(dir)) {
+                return walk.filter(Files::isRegularFile)
+                        .filter(p -> ConnectStack.Landed.isDataKey(dir.relativize(p).toString().replace('\\', '/')))
+                        .sorted().collect(Collectors.toList());
+            } catch (java.io.UncheckedIOException e) {
+                // s3proxy writes each object to a temporary file and renames it: one can vanish during the walk.
+                if (!(e.getCause() instanceof java.nio.file.NoSuchFileException) || attempt >= 5) {
+                    throw e;
+                }
+            }
         }
     }
 

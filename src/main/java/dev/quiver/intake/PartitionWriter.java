@@ -342,7 +342,11 @@ final class PartitionWriter implements AutoCloseable {
             batches.keepIdle(flushing);
             flushing = List.of();
         }
-        return job != null;
+        if (job == null) {
+            return false;
+        }
+        settings.outage().landed();
+        return true;
     }
 
     /**

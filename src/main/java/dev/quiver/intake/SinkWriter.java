@@ -92,7 +92,7 @@ public final class SinkWriter implements AutoCloseable {
     public SinkWriter(QuiverSinkConfig config, ObjectStore store, String connector, String task,
             ConsumerControl consumer, DeadLetters deadLetters, boolean tolerateAll, LongSupplier nanoClock) {
         this.store = Objects.requireNonNull(store, "store");
-        this.outage = new StorageOutage(store.describe());
+        this.outage = new StorageOutage(store.describe(), nanoClock);
         this.consumer = Objects.requireNonNull(consumer, "consumer");
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
         String prefix = config.storeUrl().prefix();
@@ -121,7 +121,7 @@ public final class SinkWriter implements AutoCloseable {
                 deadLetters, tolerateAll, config.metadataColumns(),
                 WriterSettings.NullValues.valueOf(config.behaviorOnNullValues().toUpperCase(Locale.ROOT)),
                 config.valueFormatJson() && decoder == null, metrics, config.pathPartitioner(), decoder,
-                flushExecutor, config.keyDecoding(), streamingRowGroupBytes(config, budget));
+                flushExecutor, config.keyDecoding(), streamingRowGroupBytes(config, budget), outage);
     }
 
     /**
@@ -264,9 +264,9 @@ public final class SinkWriter implements AutoCloseable {
             if (writer.flushRunning()) {
                 // Flushing now would wait for the running flush: check again shortly instead of blocking here.
                 due = Math.max(due, TimeUnit.MILLISECONDS.toNanos(RECHECK_MS));
-            } else if (writer.flushFailed() && !outage.retryDue(now)) {
+            } else if (writer.flushFailed() && !outage.retryDue()) {
                 // Its retry waits for the outage's back-off: flushing would only retry it early.
-                due = outage.nanosUntilRetry(now);
+                due = outage.nanosUntilRetry();
             } else {
                 try {
                     writer.flushIfDue(now);
@@ -275,7 +275,7 @@ public final class SinkWriter implements AutoCloseable {
                     continue;
                 } catch (StoreException e) {
                     storageFailed(writer, e);
-                    due = outage.nanosUntilRetry(now);
+                    due = outage.nanosUntilRetry();
                     nextDue = Math.min(nextDue, due);
                     continue;
                 }
@@ -293,10 +293,8 @@ public final class SinkWriter implements AutoCloseable {
     private void pollAll() {
         for (PartitionWriter writer : List.copyOf(partitions.values())) {
             try {
-                if (writer.pollInFlight()) {
-                    outage.landed(nanoClock.getAsLong());
-                }
-                if (outage.retryDue(nanoClock.getAsLong())) {
+                writer.pollInFlight();
+                if (outage.retryDue()) {
                     // On the flush executor: this put() goes on meanwhile instead of waiting for storage.
                     writer.retryFailed();
                 }
@@ -317,7 +315,7 @@ public final class SinkWriter implements AutoCloseable {
             throw e;
         }
         paused.pause(writer.topicPartition(), PausedPartitions.Reason.STORAGE);
-        outage.failed(e, nanoClock.getAsLong(), paused.size());
+        outage.failed(e, paused.size());
     }
 
     /**
@@ -401,9 +399,7 @@ public final class SinkWriter implements AutoCloseable {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (PartitionWriter writer : List.copyOf(partitions.values())) {
             try {
-                if (writer.pollInFlight()) {
-                    outage.landed(nanoClock.getAsLong());
-                }
+                writer.pollInFlight();
             } catch (RestartException e) {
                 // Fenced, or a file's upload vanished: nothing of the failed flush landed from here. Reopening reads
                 // where durable data ends; the records of a put() Connect is about to redeliver are skipped too.

@@ -2,6 +2,7 @@ package dev.quiver.intake;
 
 import dev.quiver.store.StoreException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +20,7 @@ final class StorageOutage {
     private static final long WARN_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private final String store;
+    private final LongSupplier clock;
     private long downSinceNanos = -1;
     private long lastWarnNanos;
     /** Retry rounds that failed: each round may fail in many partitions, and counts once. */
@@ -26,8 +28,9 @@ final class StorageOutage {
     private long failures;
     private long nextRetryNanos;
 
-    StorageOutage(String store) {
+    StorageOutage(String store, LongSupplier clock) {
         this.store = store;
+        this.clock = clock;
     }
 
     /** True from a retriable storage error until a write lands again. */
@@ -36,17 +39,18 @@ final class StorageOutage {
     }
 
     /** True when failed flushes may be retried now: storage is up, or the back-off has passed. */
-    boolean retryDue(long nowNanos) {
-        return !down() || nowNanos - nextRetryNanos >= 0;
+    boolean retryDue() {
+        return !down() || clock.getAsLong() - nextRetryNanos >= 0;
     }
 
     /** Nanoseconds until the next retry round, 0 when due or not down. */
-    long nanosUntilRetry(long nowNanos) {
-        return down() ? Math.max(0, nextRetryNanos - nowNanos) : 0;
+    long nanosUntilRetry() {
+        return down() ? Math.max(0, nextRetryNanos - clock.getAsLong()) : 0;
     }
 
     /** A write failed retriably; {@code paused} partitions now wait for storage. */
-    void failed(StoreException e, long nowNanos, int paused) {
+    void failed(StoreException e, int paused) {
+        long nowNanos = clock.getAsLong();
         failures++;
         boolean newRound = !down() || nowNanos - nextRetryNanos >= 0;
         if (!down()) {
@@ -68,11 +72,12 @@ final class StorageOutage {
         }
     }
 
-    /** A write landed: if storage was down, it is back, and that is said once. */
-    void landed(long nowNanos) {
+    /** A landing job of any partition succeeded: if storage was down, it is back, and that is said once. */
+    void landed() {
         if (!down()) {
             return;
         }
+        long nowNanos = clock.getAsLong();
         LOG.info("Storage reachable again ({}) after {} s and {} failed writes; paused partitions resume",
                 store, TimeUnit.NANOSECONDS.toSeconds(nowNanos - downSinceNanos), failures);
         downSinceNanos = -1;
