@@ -2,6 +2,7 @@ package dev.quiver.intake;
 
 import dev.quiver.arrow.MemoryBudget;
 import dev.quiver.commit.RestartException;
+import dev.quiver.config.QuiverSinkConfig;
 import dev.quiver.land.FlushTrigger;
 import dev.quiver.store.StoreException;
 import java.util.ArrayList;
@@ -56,6 +57,9 @@ final class MemoryGovernor {
         void storageFailed(PartitionWriter writer, StoreException e);
     }
 
+    /** A batch streams out a row group at the latest when it holds this fraction (1/n) of the budget. */
+    private static final long ROW_GROUP_BUDGET_SHARE = 4;
+
     private final MemoryBudget memory;
     private final long budget;
     /** Batches smaller than this are not landed to free memory; their partitions are paused instead. */
@@ -74,6 +78,25 @@ final class MemoryGovernor {
         this.paused = Objects.requireNonNull(paused, "paused");
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
         this.partitions = Objects.requireNonNull(partitions, "partitions");
+    }
+
+    /**
+     * The Arrow bytes at which a batch streams out as a row group, or 0 to keep batches whole. Row groups stay a small
+     * share of the budget, so a file in progress leaves room for the others. A file streaming out holds up to two row
+     * groups and a part (plus a chunk) in Arrow memory; when that passes the high-water mark, streaming would only
+     * trade Arrow bytes for encoded bytes while the budget keeps landing batches, so it is off, and said once.
+     */
+    static long streamingRowGroupBytes(QuiverSinkConfig config, long budget) {
+        long rowGroup = Math.min(config.parquetRowGroupBytes(), budget / ROW_GROUP_BUDGET_SHARE);
+        long perFile = config.uploadPartBytes() + 2 * rowGroup + 1024 * 1024;
+        if (perFile > budget * HIGH_WATER_PERCENT / 100) {
+            LOG.warn("upload.part.bytes={} with buffer.memory.bytes={}: a file streaming out would hold about {} bytes,"
+                    + " over the budget's high-water mark, so files are not streamed out in row groups: each is"
+                    + " bounded by the budget; raise the budget or lower the part size for larger files",
+                    config.uploadPartBytes(), budget, perFile);
+            return 0;
+        }
+        return rowGroup;
     }
 
     /**

@@ -54,8 +54,6 @@ public final class SinkWriter implements AutoCloseable {
     private static final long MAX_BLOCK_MS = 5_000;
     /** How often put() should run while partitions are paused or a due flush waits for a running one. */
     private static final long RECHECK_MS = 250;
-    /** A batch streams out a row group at the latest when it holds this fraction (1/n) of the budget. */
-    private static final long ROW_GROUP_BUDGET_SHARE = 4;
 
     private final ObjectStore store;
     private final CommitLog commitLog;
@@ -121,26 +119,7 @@ public final class SinkWriter implements AutoCloseable {
                 deadLetters, tolerateAll, config.metadataColumns(),
                 WriterSettings.NullValues.valueOf(config.behaviorOnNullValues().toUpperCase(Locale.ROOT)),
                 config.valueFormatJson() && decoder == null, metrics, config.pathPartitioner(), decoder,
-                flushExecutor, config.keyDecoding(), streamingRowGroupBytes(config, budget), outage);
-    }
-
-    /**
-     * The Arrow bytes at which a batch streams out as a row group, or 0 to keep batches whole. Row groups stay a small
-     * share of the budget, so a file in progress leaves room for the others. A file streaming out holds up to two row
-     * groups and a part (plus a chunk) in Arrow memory; when that passes the high-water mark, streaming would only
-     * trade Arrow bytes for encoded bytes while the budget keeps landing batches, so it is off, and said once.
-     */
-    private static long streamingRowGroupBytes(QuiverSinkConfig config, long budget) {
-        long rowGroup = Math.min(config.parquetRowGroupBytes(), budget / ROW_GROUP_BUDGET_SHARE);
-        long perFile = config.uploadPartBytes() + 2 * rowGroup + 1024 * 1024;
-        if (perFile > budget * MemoryGovernor.HIGH_WATER_PERCENT / 100) {
-            LOG.warn("upload.part.bytes={} with buffer.memory.bytes={}: a file streaming out would hold about {} bytes,"
-                    + " over the budget's high-water mark, so files are not streamed out in row groups: each is"
-                    + " bounded by the budget; raise the budget or lower the part size for larger files",
-                    config.uploadPartBytes(), budget, perFile);
-            return 0;
-        }
-        return rowGroup;
+                flushExecutor, config.keyDecoding(), MemoryGovernor.streamingRowGroupBytes(config, budget), outage);
     }
 
     /** Takes ownership of newly assigned partitions and seeks each past what its commit marker says has landed. */
