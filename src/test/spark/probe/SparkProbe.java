@@ -28,7 +28,8 @@ import org.apache.spark.sql.types.StructField;
  * STATS &lt;file&gt; &lt;column path&gt; &lt;empty|min..max&gt; &lt;column index: none|min..max&gt;
  * </pre>
  *
- * Arguments: the output file, then {@code label=path} files and {@code set:key=value} session settings, which apply to
+ * Arguments: the output file, then {@code label=path} files, {@code merge:label=path,path...} sets of files read
+ * together with {@code mergeSchema=true} (no STATS lines), and {@code set:key=value} session settings, which apply to
  * the files after them. Not part of the Maven test sources: it compiles only against Spark.
  */
 public final class SparkProbe {
@@ -55,11 +56,16 @@ public final class SparkProbe {
                     out.add("SET " + kv);
                     continue;
                 }
+                boolean merge = file.startsWith("merge:");
+                if (merge) {
+                    file = file.substring(6);
+                }
                 int eq = file.indexOf('=');
                 String name = file.substring(0, eq);
                 file = file.substring(eq + 1);
                 try {
-                    Dataset<Row> df = spark.read().parquet(file);
+                    Dataset<Row> df = merge ? spark.read().option("mergeSchema", "true").parquet(file.split(","))
+                            : spark.read().parquet(file);
                     StructField[] fields = df.schema().fields();
                     List<String> columns = new ArrayList<>();
                     for (StructField f : fields) {
@@ -79,7 +85,9 @@ public final class SparkProbe {
                     out.add("ERROR " + name + " " + e.getClass().getSimpleName() + ": "
                             + message.substring(0, Math.min(400, message.length())));
                 }
-                stats(file, name, out);
+                if (!merge) {
+                    stats(file, name, out);
+                }
             }
         } finally {
             spark.stop();
