@@ -86,6 +86,22 @@ public final class AvroDecoder implements ValueDecoder {
         }
     }
 
+    /**
+     * A decoder of plain Avro binary written with the schema in {@code file} on this worker. No error carries a byte
+     * of the file (anyone who can reach the REST API can name a path).
+     *
+     * @throws IllegalArgumentException when it cannot be read or is not an Avro schema Quiver can store
+     */
+    public static AvroDecoder withSchemaFile(String file) {
+        String text = new String(SettingFiles.read(file, SettingFiles.MAX_SCHEMA_FILE_BYTES),
+                java.nio.charset.StandardCharsets.UTF_8);
+        try {
+            return withSchema(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("is not an Avro schema Quiver can store");
+        }
+    }
+
     /** A decoder of Confluent-framed Avro whose writer schemas come from {@code registry}. */
     public static AvroDecoder withRegistry(SchemaRegistryClient registry) {
         return new AvroDecoder(null, Objects.requireNonNull(registry, "registry"));
