@@ -38,6 +38,18 @@ public final class SchemaRegistryClient {
     public record Reference(String name, String subject, int version) {
     }
 
+    /**
+     * No registry URL answered: retriable, the record is delivered again. A type of its own so the task can ask
+     * Connect to retry soon (a storage failure has its own backoff).
+     */
+    public static final class UnavailableException extends RetriableException {
+        private static final long serialVersionUID = 1L;
+
+        UnavailableException(String message) {
+            super(message);
+        }
+    }
+
     static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -146,7 +158,7 @@ public final class SchemaRegistryClient {
             }
             failures.append("; ").append(hostOf(base)).append(": HTTP ").append(status);
         }
-        throw new RetriableException("no Schema Registry answered for " + what + failures);
+        throw new UnavailableException("no Schema Registry answered for " + what + failures);
     }
 
     /** Scheme, host and port only: a URL's user info may hold credentials and is never printed. */

@@ -418,7 +418,8 @@ final class PartitionWriter implements AutoCloseable {
                     valueSchema = null;
             }
         } else if (settings.decoder() != null) {
-            valueSchema = settings.decoder().valueSchema();
+            // Per record: Avro from a registry names its writer schema in each value (the lattice merges them).
+            valueSchema = settings.decoder().schemaOf(value);
         } else if (settings.valuesAreJson()) {
             // Typed and written by appendJson below, once the key is known: no Map exists for this record.
             valueSchema = null;
@@ -435,7 +436,7 @@ final class PartitionWriter implements AutoCloseable {
             if (settings.keys().decoder() != null) {
                 // The raw key is decoded straight into the key column by the batch; null keys too have this schema.
                 keyDecoder = settings.keys().decoder();
-                keySchema = keyDecoder.valueSchema();
+                keySchema = keyDecoder.schemaOf(key);
             } else if (settings.keys().parsesJson()) {
                 // Streamed into the key column by the slot's own decoder (appendRow), typed from its tokens only
                 // when the batch has no key type yet or the key does not fit it: no Map exists for this key. The
@@ -460,9 +461,10 @@ final class PartitionWriter implements AutoCloseable {
             if (streamKey) {
                 keySchema = keyTypeForNewBatch("", path, key);
             }
-            Slot slot = slotFor("", path, decoder.valueSchema(), keySchema, false, inferredKey, false, nowNanos);
-            slot = appendRow(slot, "", path, decoder.valueSchema(), false, false, key, keyDecoder, streamKey, nowNanos,
-                    (into, keys) -> into.batch.appendDecoded(record, key, decoder, record.value(), keys));
+            Slot slot = slotFor("", path, valueSchema, keySchema, false, inferredKey, false, nowNanos);
+            slot = appendRow(slot, "", path, valueSchema, false, false, key, keyDecoder, streamKey, nowNanos,
+                    (into, keys) -> into.batch.appendDecoded(record, key,
+                            decoder.boundTo(into.batch.layout().valueSchema()), record.value(), keys));
             appended(slot, offset, false);
             return;
         }

@@ -219,6 +219,35 @@ class AvroDecoderTest {
     }
 
     @Test
+    void aBatchEvolvedToTheMergedSchemaTakesBothWriters() throws Exception {
+        try (TestSchemaRegistry registry = TestSchemaRegistry.start(0, null)) {
+            int v1 = TestSchemaRegistry.register(registry.url(), "users-value", V1, "AVRO", List.of());
+            int v2 = TestSchemaRegistry.register(registry.url(), "users-value", V2, "AVRO", List.of());
+            AvroDecoder d = AvroDecoder.withRegistry(client(registry.url()));
+            byte[] a = TestAvro.framed(v1, new Schema.Parser().parse(V1), user(V1, 1, "ann", null));
+            byte[] b = TestAvro.framed(v2, new Schema.Parser().parse(V2), user(V2, 5_000_000_000L, "bob", "b@x"));
+            org.apache.kafka.connect.data.Schema sa = d.schemaOf(a);
+            org.apache.kafka.connect.data.Schema merged = SchemaMerger.merge(sa, d.schemaOf(b), SchemaMerger.Mode.STRICT);
+            ArrowBatch evolved;
+            try (ArrowBatch first = open(sa)) {
+                append(first, d.boundTo(first.layout().valueSchema()), 0, a);
+                // int32 to int64 in place: before the fix this failed with "field 'id' expected an int64 (Long) but
+                // got Integer", and the record that brought the wider schema was dead-lettered.
+                evolved = first.evolve(new RowLayout(merged, null, OFFSET_ONLY), allocator, "avro");
+            }
+            try (evolved) {
+                append(evolved, d.boundTo(evolved.layout().valueSchema()), 1, b);
+                append(evolved, d.boundTo(evolved.layout().valueSchema()), 2, a);
+                assertThat(evolved.rows()).isEqualTo(3);
+                assertThat(String.valueOf(evolved.seal().getVector("email").getObject(1))).isEqualTo("b@x");
+                assertThat(evolved.seal().getVector("id").getObject(1)).isEqualTo(5_000_000_000L);
+                assertThat(evolved.seal().getVector("id").getObject(0)).isEqualTo(1L);
+                assertThat(evolved.seal().getVector("email").isNull(2)).isTrue();
+            }
+        }
+    }
+
+    @Test
     void registryProblemsAreBadRecordsOrRetriable() throws Exception {
         try (TestSchemaRegistry registry = TestSchemaRegistry.start(0, null)) {
             int v1 = TestSchemaRegistry.register(registry.url(), "users-value", V1, "AVRO", List.of());

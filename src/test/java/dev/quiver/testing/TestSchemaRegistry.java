@@ -254,8 +254,30 @@ public final class TestSchemaRegistry implements AutoCloseable {
             this.port = port;
         }
 
-        /** Forks one on {@code port} (0: any free one) and waits until it listens. */
+        /**
+         * Forks one on {@code port} (0: any free one) and waits until it listens; a port just freed by an earlier
+         * registry may take a moment to be bound again, so that is tried for a few seconds.
+         */
         public static Forked start(int port, String basicUserInfo, Path state) throws IOException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while (true) {
+                try {
+                    return startOnce(port, basicUserInfo, state);
+                } catch (IOException e) {
+                    if (System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                    try {
+                        Thread.sleep(500);
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                        throw e;
+                    }
+                }
+            }
+        }
+
+        private static Forked startOnce(int port, String basicUserInfo, Path state) throws IOException {
             List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx64m", "-cp", System.getProperty("java.class.path"), TestSchemaRegistry.class.getName(),
                     Integer.toString(port)));
