@@ -135,9 +135,9 @@ class AvroRegistryIT {
                     .containsEntry("day", "DATE").containsEntry("ts", "TIMESTAMP WITH TIME ZONE")
                     .containsEntry("tsu", "BIGINT").containsEntry("ltsu", "BIGINT").containsEntry("id", "VARCHAR");
             List<List<Object>> rows = duck.queryLists("SELECT _kafka_offset, struct_extract(_kafka_key, 'id'), b, i, l, f, d, s,"
-                    + " hex(\"by\"), color, hex(fx), CAST(tags AS VARCHAR), counts['x'], address.city, address.zip,"
-                    + " moves[2].zip, maybe_s, maybe_address.city, choice.\"int\", choice.string,"
-                    + " choice.test_v1_Address.city, CAST(dec_b AS VARCHAR), CAST(dec_f AS VARCHAR),"
+                    + " hex(\"by\"), color, hex(fx), CAST(tags AS VARCHAR), counts['x'], address.city AS a_city, address.zip AS a_zip,"
+                    + " moves[2].zip AS m_zip, maybe_s, maybe_address.city AS m_city, choice.\"int\", choice.string,"
+                    + " choice.test_v1_Address.city AS c_city, CAST(dec_b AS VARCHAR), CAST(dec_f AS VARCHAR),"
                     + " CAST(\"day\" AS VARCHAR), tm, tmu, epoch_ms(ts), tsu, lts, ltsu, id FROM "
                     + ParquetReadback.table(files) + " ORDER BY _kafka_offset");
             assertThat(rows).hasSize(6);
