@@ -180,7 +180,8 @@ public final class AvroDecoder implements ValueDecoder {
         }
         resetInput(raw, 0);
         int id = ConfluentFrame.schemaId(in.buf, in.pos, in.remaining());
-        Writer writer = byId.get(id);
+        // Consecutive records mostly share an id: no boxed lookup for them.
+        Writer writer = last != null && last.id == id ? last : byId.get(id);
         if (writer == null) {
             writer = fetch(id);
             byId.put(id, writer);
