@@ -89,6 +89,10 @@ public final class QuiverSinkConnector extends SinkConnector {
         validateValueDecoding(byName);
         validateKeyDecoding(byName);
         validateS3Security(config, byName, connectorConfigs);
+        dev.quiver.config.AvroSettings.crossFieldProblems(key -> {
+            ConfigValue value = byName.get(key);
+            return value == null || !value.errorMessages().isEmpty() ? null : value.value();
+        }).forEach((key, problem) -> byName.get(key).addErrorMessage(problem));
         ConfigValue minBytes = byName.get(QuiverSinkConfig.FLUSH_MIN_BYTES);
         ConfigValue maxBytes = byName.get(QuiverSinkConfig.FLUSH_MAX_BYTES);
         if (minBytes != null && maxBytes != null && minBytes.errorMessages().isEmpty()

@@ -78,8 +78,18 @@ public final class QuiverSinkTask extends SinkTask {
 
     @Override
     public void put(Collection<SinkRecord> records) {
-        writer.put(records);
+        try {
+            writer.put(records);
+        } catch (dev.quiver.decode.SchemaRegistryClient.UnavailableException e) {
+            // Thrown before the record changed anything: Connect delivers the batch again after this pause, and
+            // records already taken are recognised by offset. Without the timeout it would wait for its next poll.
+            context.timeout(REGISTRY_RETRY_MS);
+            throw e;
+        }
     }
+
+    /** How soon a put() that could not reach the Schema Registry is tried again. */
+    private static final long REGISTRY_RETRY_MS = 2_000;
 
     @Override
     public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {

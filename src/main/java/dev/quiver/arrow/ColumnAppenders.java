@@ -201,7 +201,9 @@ public final class ColumnAppenders {
 
         @Override
         void appendValue(int row, Object value) {
-            vector.setSafe(row, value instanceof Long ? (Long) value : narrowInt(value));
+            // An Integer too: an int32 column widened to int64 re-appends its earlier rows as they were read.
+            vector.setSafe(row, value instanceof Long ? (Long) value
+                    : value instanceof Integer ? (Integer) value : narrowInt(value));
         }
 
         @Override

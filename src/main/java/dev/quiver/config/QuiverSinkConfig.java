@@ -187,7 +187,9 @@ public final class QuiverSinkConfig extends AbstractConfig {
             + " schemas.enable=false) are typed per batch. 'json': the value is JSON text (StringConverter) or JSON"
             + " bytes (ByteArrayConverter); without value.json.schema it is parsed and typed per batch like schemaless"
             + " Maps, with one it is decoded straight into the declared columns. 'protobuf': the value is Protobuf"
-            + " bytes (ByteArrayConverter) of value.protobuf.message, decoded straight into columns. A value that does"
+            + " bytes (ByteArrayConverter) of value.protobuf.message, decoded straight into columns. 'avro': the value"
+            + " is Avro bytes (ByteArrayConverter), framed by a Schema Registry serializer (schema.registry.url) or"
+            + " plain with value.avro.schema, decoded straight into columns. A value that does"
             + " not decode is a bad record, with the field and the problem in its error.";
     private static final String VALUE_FORMAT_DEFAULT = "connect";
 
@@ -245,7 +247,8 @@ public final class QuiverSinkConfig extends AbstractConfig {
             + " must then include). 'connect': as the key converter delivers them. 'json': the key is JSON text"
             + " (StringConverter) or bytes (ByteArrayConverter); without key.json.schema it is parsed and typed per"
             + " batch, with one it is decoded straight into the key column, with the same coercions as values."
-            + " 'protobuf': the key is Protobuf bytes (ByteArrayConverter) of key.protobuf.message. A struct key is"
+            + " 'protobuf': the key is Protobuf bytes (ByteArrayConverter) of key.protobuf.message. 'avro': Avro bytes,"
+            + " as value.format=avro, with key.avro.schema for plain Avro. A struct key is"
             + " one struct column; a null key is a null column value. A key that does not decode is a bad record whose"
             + " error names the key and the field at fault.";
     private static final String KEY_FORMAT_DEFAULT = "connect";
@@ -370,6 +373,7 @@ public final class QuiverSinkConfig extends AbstractConfig {
             throw new ConfigException(S3_SECRET_KEY, "[hidden]", problem);
         }
         S3SecurityConfig.check(this, props);
+        AvroSettings.check(this);
         String partitioning = validatePartitioning(getString(PARTITION_BY), getList(PARTITION_FIELDS));
         if (partitioning != null) {
             throw new ConfigException(PARTITION_FIELDS, getList(PARTITION_FIELDS), partitioning);
@@ -446,6 +450,7 @@ public final class QuiverSinkConfig extends AbstractConfig {
         def.define(S3_SECRET_KEY, Type.PASSWORD, null, Importance.HIGH, S3_SECRET_KEY_DOC, GROUP_S3, ++order,
                 Width.MEDIUM, "Secret key");
         S3SecurityConfig.define(def);
+        AvroSettings.define(def);
 
         order = 0;
         def.define(FLUSH_MAX_RECORDS, Type.LONG, FLUSH_MAX_RECORDS_DEFAULT, ConfigDef.Range.between(1, Integer.MAX_VALUE),
@@ -462,8 +467,8 @@ public final class QuiverSinkConfig extends AbstractConfig {
                 FLUSH_INTERVAL_MS_DOC, GROUP_FLUSH, ++order, Width.SHORT, "Flush interval (ms)");
 
         order = 0;
-        def.define(VALUE_FORMAT, Type.STRING, VALUE_FORMAT_DEFAULT, ConfigDef.CaseInsensitiveValidString.in("connect", "json", "protobuf"),
-                Importance.HIGH, VALUE_FORMAT_DOC, GROUP_ROWS, ++order, Width.SHORT, "Value format");
+        def.define(VALUE_FORMAT, Type.STRING, VALUE_FORMAT_DEFAULT, ConfigDef.CaseInsensitiveValidString.in("connect", "json", "protobuf",
+                "avro"), Importance.HIGH, VALUE_FORMAT_DOC, GROUP_ROWS, ++order, Width.SHORT, "Value format");
         def.define(BEHAVIOR_ON_NULL_VALUES, Type.STRING, BEHAVIOR_ON_NULL_VALUES_DEFAULT,
                 ConfigDef.CaseInsensitiveValidString.in("ignore", "fail", "write"), Importance.MEDIUM,
                 BEHAVIOR_ON_NULL_VALUES_DOC, GROUP_ROWS, ++order, Width.SHORT, "On null values");
@@ -504,7 +509,7 @@ public final class QuiverSinkConfig extends AbstractConfig {
 
         order = 0;
         def.define(KEY_FORMAT, Type.STRING, KEY_FORMAT_DEFAULT,
-                ConfigDef.CaseInsensitiveValidString.in("connect", "json", "protobuf"), Importance.MEDIUM,
+                ConfigDef.CaseInsensitiveValidString.in("connect", "json", "protobuf", "avro"), Importance.MEDIUM,
                 KEY_FORMAT_DOC, GROUP_KEY_DECODING, ++order, Width.SHORT, "Key format");
         def.define(KEY_JSON_SCHEMA, Type.STRING, KEY_JSON_SCHEMA_DEFAULT, new JsonSchemaValidator(false),
                 Importance.MEDIUM, KEY_JSON_SCHEMA_DOC, GROUP_KEY_DECODING, ++order, Width.LONG, "Key JSON Schema");
@@ -636,7 +641,7 @@ public final class QuiverSinkConfig extends AbstractConfig {
     public static boolean decodesDirectly(String valueFormat, String jsonSchema, String jsonSchemaFile) {
         String format = valueFormat == null ? "" : valueFormat.trim().toLowerCase(Locale.ROOT);
         boolean declared = (jsonSchema != null && !jsonSchema.isBlank()) || (jsonSchemaFile != null && !jsonSchemaFile.isBlank());
-        return format.equals("protobuf") || (format.equals("json") && declared);
+        return format.equals("protobuf") || format.equals("avro") || (format.equals("json") && declared);
     }
 
     /** The path partitioner {@code partition.*} describes. */
@@ -733,6 +738,9 @@ public final class QuiverSinkConfig extends AbstractConfig {
      * from raw bytes with a declared schema.
      */
     public ValueDecoder valueDecoder() {
+        if (AvroSettings.isAvro(this, "value")) {
+            return AvroSettings.decoder(this, "value");
+        }
         return ValueDecoders.create(valueDecoderSpec());
     }
 
@@ -797,7 +805,8 @@ public final class QuiverSinkConfig extends AbstractConfig {
 
     /** How this task's keys become the key column; a new decoder per call, as decoders are not thread-safe. */
     public KeyDecoding keyDecoding() {
-        ValueDecoder decoder = ValueDecoders.create("key", keyDecoderSpec());
+        ValueDecoder decoder = AvroSettings.isAvro(this, "key") ? AvroSettings.decoder(this, "key")
+                : ValueDecoders.create("key", keyDecoderSpec());
         if (decoder != null) {
             return KeyDecoding.decoded(decoder);
         }

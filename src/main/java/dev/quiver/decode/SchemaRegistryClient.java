@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -37,6 +38,18 @@ public final class SchemaRegistryClient {
     public record Reference(String name, String subject, int version) {
     }
 
+    /**
+     * No registry URL answered: retriable, the record is delivered again. A type of its own so the task can ask
+     * Connect to retry soon (a storage failure has its own backoff).
+     */
+    public static final class UnavailableException extends RetriableException {
+        private static final long serialVersionUID = 1L;
+
+        UnavailableException(String message) {
+            super(message);
+        }
+    }
+
     static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -46,6 +59,7 @@ public final class SchemaRegistryClient {
     private final Duration requestTimeout;
     private final HttpClient http;
     private final Map<Integer, RegisteredSchema> byId = new ConcurrentHashMap<>();
+    private final Map<String, RegisteredSchema> bySubjectVersion = new ConcurrentHashMap<>();
 
     /**
      * @param baseUrls registry base URLs, tried in order
@@ -90,10 +104,31 @@ public final class SchemaRegistryClient {
         return fetched;
     }
 
+    /**
+     * A schema another one references ({@code GET /subjects/{subject}/versions/{version}}), cached like schemas by id
+     * (a subject version never changes).
+     */
+    public RegisteredSchema referenced(Reference ref) {
+        String key = ref.subject() + '\u0000' + ref.version();
+        RegisteredSchema cached = bySubjectVersion.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        String path = "subjects/" + URLEncoder.encode(ref.subject(), StandardCharsets.UTF_8).replace("+", "%20")
+                + "/versions/" + ref.version();
+        RegisteredSchema fetched = get(path, "subject '" + ref.subject() + "' version " + ref.version(), -1);
+        bySubjectVersion.putIfAbsent(key, fetched);
+        return fetched;
+    }
+
     private RegisteredSchema fetch(int id) {
+        return get("schemas/ids/" + id, "schema id " + id, id);
+    }
+
+    private RegisteredSchema get(String path, String what, int id) {
         StringBuilder failures = new StringBuilder();
         for (URI base : baseUrls) {
-            HttpRequest.Builder req = HttpRequest.newBuilder(base.resolve("schemas/ids/" + id))
+            HttpRequest.Builder req = HttpRequest.newBuilder(base.resolve(path))
                     .timeout(requestTimeout).header("Accept", CONTENT_TYPE + ", application/json").GET();
             if (authorization != null) {
                 req.header("Authorization", authorization);
@@ -106,14 +141,14 @@ public final class SchemaRegistryClient {
                 continue;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new RetriableException("interrupted while fetching schema id " + id);
+                throw new RetriableException("interrupted while fetching " + what);
             }
             int status = resp.statusCode();
             if (status == 200) {
                 return parse(id, resp.body());
             }
             if (status == 404) {
-                throw new DataException("schema id " + id + " is unknown to the Schema Registry at " + hostOf(base)
+                throw new DataException(what + " is unknown to the Schema Registry at " + hostOf(base)
                         + " (404): the record was written against another registry or the schema was deleted");
             }
             if (status == 401 || status == 403) {
@@ -123,7 +158,7 @@ public final class SchemaRegistryClient {
             }
             failures.append("; ").append(hostOf(base)).append(": HTTP ").append(status);
         }
-        throw new RetriableException("no Schema Registry answered for schema id " + id + failures);
+        throw new UnavailableException("no Schema Registry answered for " + what + failures);
     }
 
     /** Scheme, host and port only: a URL's user info may hold credentials and is never printed. */
@@ -150,6 +185,6 @@ public final class SchemaRegistryClient {
                 refs.add(new Reference(n.path("name").asText(), n.path("subject").asText(), n.path("version").asInt()));
             }
         }
-        return new RegisteredSchema(id, schema.asText(), type, List.copyOf(refs));
+        return new RegisteredSchema(id >= 0 ? id : root.path("id").asInt(-1), schema.asText(), type, List.copyOf(refs));
     }
 }

@@ -34,4 +34,24 @@ public interface ValueDecoder extends RowDecoder {
     default boolean decodedNull() {
         return false;
     }
+
+    /**
+     * The schema of one raw value, for decoders whose values name their own writer schema (Avro from a Schema
+     * Registry): one object per writer schema, which the partition writer merges into its batch's schema with the
+     * lattice, cutting the file when they do not merge. Others have one schema: {@link #valueSchema()}.
+     *
+     * @throws org.apache.kafka.connect.errors.DataException when the value names no schema that can be had
+     * @throws org.apache.kafka.connect.errors.RetriableException when the schema's source cannot be reached now
+     */
+    default Schema schemaOf(Object raw) {
+        return valueSchema();
+    }
+
+    /**
+     * The decoder that writes into the columns of {@code batchSchema}, a schema merged from {@link #schemaOf} results;
+     * its {@link #valueSchema()} is {@code batchSchema}. Decoders of one schema are their own.
+     */
+    default ValueDecoder boundTo(Schema batchSchema) {
+        return this;
+    }
 }

@@ -81,6 +81,9 @@ public final class ValueDecoders {
             case "":
             case "connect":
                 return null;
+            case "avro":
+                // Built from the avro and schema.registry settings (config/AvroSettings), not from a Spec.
+                return null;
             case "json": {
                 String schema = jsonSchemaText(prefix, spec);
                 if (schema == null) {
@@ -115,7 +118,7 @@ public final class ValueDecoders {
                 return decoder;
             }
             default:
-                throw new SettingException(Setting.FORMAT, "'" + format + "' is not connect, json or protobuf");
+                throw new SettingException(Setting.FORMAT, "'" + format + "' is not connect, json, protobuf or avro");
         }
     }
 

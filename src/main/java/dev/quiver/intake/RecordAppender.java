@@ -51,7 +51,8 @@ final class RecordAppender {
                     valueSchema = null;
             }
         } else if (settings.decoder() != null) {
-            valueSchema = settings.decoder().valueSchema();
+            // Per record: Avro from a registry names its writer schema in each value (the lattice merges them).
+            valueSchema = settings.decoder().schemaOf(value);
         } else if (settings.valuesAreJson()) {
             // Typed and written by appendJson below, once the key is known: no Map exists for this record.
             valueSchema = null;
@@ -68,7 +69,7 @@ final class RecordAppender {
             if (settings.keys().decoder() != null) {
                 // The raw key is decoded straight into the key column by the batch; null keys too have this schema.
                 keyDecoder = settings.keys().decoder();
-                keySchema = keyDecoder.valueSchema();
+                keySchema = keyDecoder.schemaOf(key);
             } else if (settings.keys().parsesJson()) {
                 // Streamed into the key column by the slot's own decoder (appendRow), typed from its tokens only
                 // when the batch has no key type yet or the key does not fit it: no Map exists for this key. The
@@ -92,10 +93,10 @@ final class RecordAppender {
             if (streamKey) {
                 keySchema = keyTypeForNewBatch("", path, key);
             }
-            Slot slot = batches.slotFor("", path, decoder.valueSchema(), keySchema, false, inferredKey, false,
-                    nowNanos);
-            return appendRow(slot, "", path, decoder.valueSchema(), false, false, key, keyDecoder, streamKey, nowNanos,
-                    (into, keys) -> into.batch.appendDecoded(record, key, decoder, record.value(), keys));
+            Slot slot = batches.slotFor("", path, valueSchema, keySchema, false, inferredKey, false, nowNanos);
+            return appendRow(slot, "", path, valueSchema, false, false, key, keyDecoder, streamKey, nowNanos,
+                    (into, keys) -> into.batch.appendDecoded(record, key,
+                            decoder.boundTo(into.batch.layout().valueSchema()), record.value(), keys));
         }
         String recordType = tombstone || inferredValue || valueSchema.name() == null ? "" : valueSchema.name();
         String path = partitioner.byKafkaPartition() ? null : partitioner.pathOf(record, value);

@@ -148,4 +148,24 @@ class ArrowBatchTest {
             assertThat(root.getSchema().getFields()).extracting(f -> f.getName()).containsExactly("value");
         }
     }
+
+    @Test
+    void anInt32ColumnWidenedToInt64KeepsItsEarlierRows() {
+        // Before the fix: "field 'n' expected an int64 (Long) but got Integer" from evolve, and the record that
+        // brought the wider schema was dead-lettered.
+        Schema narrow = SchemaBuilder.struct().field("n", Schema.INT32_SCHEMA).build();
+        Schema wide = SchemaBuilder.struct().field("n", Schema.INT64_SCHEMA).build();
+        Schema merged = SchemaMerger.merge(narrow, wide, SchemaMerger.Mode.STRICT);
+        ArrowBatch evolved;
+        try (ArrowBatch batch = ArrowBatch.open(narrow, allocator, "t")) {
+            batch.append(new Struct(narrow).put("n", 7));
+            evolved = batch.evolve(new RowLayout(merged, null, MetadataColumns.NONE), allocator, "t");
+        }
+        try (evolved) {
+            evolved.append(new Struct(wide).put("n", 5_000_000_000L));
+            BigIntVector n = (BigIntVector) evolved.seal().getVector("n");
+            assertThat(n.get(0)).isEqualTo(7L);
+            assertThat(n.get(1)).isEqualTo(5_000_000_000L);
+        }
+    }
 }

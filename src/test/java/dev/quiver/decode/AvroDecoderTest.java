@@ -1,0 +1,305 @@
+package dev.quiver.decode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.quiver.arrow.ArrowBatch;
+import dev.quiver.arrow.MetadataColumns;
+import dev.quiver.arrow.RowLayout;
+import dev.quiver.arrow.SchemaMerger;
+import dev.quiver.parquet.EncodedFile;
+import dev.quiver.parquet.ParquetEncoder;
+import dev.quiver.parquet.WriterOptions;
+import dev.quiver.testing.ParquetReadback;
+import dev.quiver.testing.TestSchemaRegistry;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AvroDecoderTest {
+    private final RootAllocator allocator = new RootAllocator();
+
+    private static final MetadataColumns OFFSET_ONLY =
+            new MetadataColumns(Map.of(MetadataColumns.Kind.OFFSET, "_kafka_offset"), null);
+
+    @AfterEach
+    void noLeaks() {
+        assertThat(allocator.getAllocatedMemory()).isZero();
+        allocator.close();
+    }
+
+    private ArrowBatch open(org.apache.kafka.connect.data.Schema schema) {
+        return ArrowBatch.open(new RowLayout(schema, null, OFFSET_ONLY), allocator, "avro");
+    }
+
+    private static void append(ArrowBatch batch, ValueDecoder d, long offset, Object raw) {
+        batch.appendDecoded(new SinkRecord("t", 0, null, null, null, raw, offset), null, d, raw);
+    }
+
+    private static Path land(ArrowBatch batch, Path dir) throws Exception {
+        Path file = dir.resolve("avro-" + System.nanoTime() + ".parquet");
+        EncodedFile encoded = new ParquetEncoder(WriterOptions.withCodec("zstd")).encode(batch.seal(), Map.of());
+        Files.write(file, Arrays.copyOf(encoded.bytes(), encoded.length()));
+        return file;
+    }
+
+    @Test
+    void everyAvroTypeLandsAsParquetThatDuckDbReadsWithItsValue(@TempDir Path dir) throws Exception {
+        AvroDecoder d = AvroDecoder.withSchema(TestAvro.EVERYTHING);
+        Path file;
+        try (ArrowBatch batch = open(d.valueSchema())) {
+            for (int n = 0; n < 3; n++) {
+                byte[] raw = TestAvro.binary(TestAvro.SCHEMA, TestAvro.everything(n));
+                // Heap ByteBuffers with an offset are read in place, as byte arrays are.
+                append(batch, d, n, n == 1 ? ByteBuffer.wrap(pad(raw), 3, raw.length).slice() : raw);
+            }
+            file = land(batch, dir);
+        }
+        try (ParquetReadback duck = new ParquetReadback()) {
+            Map<String, String> types = duck.columnTypes(List.of(file));
+            assertThat(types).containsEntry("b", "BOOLEAN").containsEntry("i", "INTEGER").containsEntry("l", "BIGINT")
+                    .containsEntry("f", "FLOAT").containsEntry("d", "DOUBLE").containsEntry("s", "VARCHAR")
+                    .containsEntry("by", "BLOB").containsEntry("color", "VARCHAR").containsEntry("fx", "BLOB")
+                    .containsEntry("tags", "VARCHAR[]").containsEntry("counts", "MAP(VARCHAR, INTEGER)")
+                    .containsEntry("address", "STRUCT(city VARCHAR, zip INTEGER)")
+                    .containsEntry("moves", "STRUCT(city VARCHAR, zip INTEGER)[]")
+                    .containsEntry("maybe_s", "VARCHAR")
+                    .containsEntry("maybe_address", "STRUCT(city VARCHAR, zip INTEGER)")
+                    .containsEntry("choice", "STRUCT(\"int\" INTEGER, string VARCHAR,"
+                            + " test_v1_Address STRUCT(city VARCHAR, zip INTEGER))")
+                    .containsEntry("dec_b", "DECIMAL(10,2)").containsEntry("dec_f", "DECIMAL(28,4)")
+                    .containsEntry("day", "DATE").containsEntry("tm", "INTEGER").containsEntry("tmu", "BIGINT")
+                    .containsEntry("ts", "TIMESTAMP WITH TIME ZONE").containsEntry("tsu", "BIGINT")
+                    .containsEntry("lts", "BIGINT").containsEntry("ltsu", "BIGINT").containsEntry("id", "VARCHAR");
+            List<Map<String, Object>> rows = duck.query("SELECT b, i, l, f, d, s, hex(\"by\") AS by, color,"
+                    + " hex(fx) AS fx, CAST(tags AS VARCHAR) AS tags, counts['x'] AS x, address.city AS city,"
+                    + " address.zip AS zip, len(moves) AS moves, moves[2].zip AS zip2, maybe_s,"
+                    + " maybe_address.city AS mcity, choice.\"int\" AS ci, choice.string AS cs,"
+                    + " choice.test_v1_Address.city AS ca, CAST(dec_b AS VARCHAR) AS dec_b,"
+                    + " CAST(dec_f AS VARCHAR) AS dec_f, CAST(\"day\" AS VARCHAR) AS day, tm,"
+                    + " tmu, epoch_ms(ts) AS ts, tsu, lts, ltsu, id, _kafka_offset FROM "
+                    + ParquetReadback.table(List.of(file)) + " ORDER BY _kafka_offset");
+            assertThat(rows).hasSize(3);
+            assertThat(rows.get(0)).containsEntry("b", true).containsEntry("i", 0).containsEntry("l", 10_000_000_000L)
+                    .containsEntry("f", 1.5f).containsEntry("d", 2.25).containsEntry("s", "h\u00e9llo 0")
+                    .containsEntry("by", "010200").containsEntry("color", "GREEN").containsEntry("fx", "09080700")
+                    .containsEntry("tags", "[a, b]").containsEntry("x", 0).containsEntry("city", "Lyon")
+                    .containsEntry("zip", 69001).containsEntry("moves", 2L).containsEntry("zip2", 6000)
+                    .containsEntry("maybe_s", "there").containsEntry("mcity", "Metz").containsEntry("ci", 42)
+                    .containsEntry("cs", null).containsEntry("ca", null).containsEntry("dec_b", "-12345.67")
+                    .containsEntry("dec_f", "123456789012345678.9012").containsEntry("day", "2022-01-08")
+                    .containsEntry("tm", 3_600_000).containsEntry("tmu", 3_600_000_001L)
+                    .containsEntry("ts", 1_714_557_600_123L).containsEntry("tsu", 1_714_557_600_123_456L)
+                    .containsEntry("lts", 1_714_557_600_124L).containsEntry("ltsu", 1_714_557_600_124_567L)
+                    .containsEntry("id", TestAvro.UUID);
+            assertThat(rows.get(1)).containsEntry("b", false).containsEntry("i", -1).containsEntry("tags", "[]")
+                    .containsEntry("maybe_s", null).containsEntry("mcity", null).containsEntry("ci", null)
+                    .containsEntry("cs", "forty-two").containsEntry("ca", null).containsEntry("color", "BLUE")
+                    .containsEntry("by", "010201").containsEntry("tm", 3_600_001).containsEntry("_kafka_offset", 1L);
+            assertThat(rows.get(2)).containsEntry("ci", null).containsEntry("cs", null).containsEntry("ca", "Caen")
+                    .containsEntry("zip", 69003).containsEntry("x", 2);
+        }
+    }
+
+    private static byte[] pad(byte[] raw) {
+        byte[] out = new byte[raw.length + 6];
+        System.arraycopy(raw, 0, out, 3, raw.length);
+        return out;
+    }
+
+    @Test
+    void badBytesNameTheFieldBeingRead() {
+        AvroDecoder d = AvroDecoder.withSchema(TestAvro.EVERYTHING);
+        byte[] raw = TestAvro.binary(TestAvro.SCHEMA, TestAvro.everything(0));
+        try (ArrowBatch batch = open(d.valueSchema())) {
+            // Cut inside the last field (the uuid string): the field is named.
+            assertThatThrownBy(() -> append(batch, d, 0, Arrays.copyOf(raw, raw.length - 3)))
+                    .isInstanceOf(DataException.class).hasMessage("field 'id' is truncated: its length is 36 bytes"
+                            + " but only 33 remain");
+            assertThatThrownBy(() -> append(batch, d, 0, Arrays.copyOf(raw, 2)))
+                    .hasMessageStartingWith("field 'l' is truncated");
+            byte[] extra = Arrays.copyOf(raw, raw.length + 2);
+            assertThatThrownBy(() -> append(batch, d, 0, extra))
+                    .hasMessage("value has 2 bytes left after the Avro datum: it was not written with that schema");
+            assertThatThrownBy(() -> append(batch, d, 0, "text")).hasMessageContaining("use ByteArrayConverter");
+            assertThat(batch.rows()).isZero();
+            // A failed row leaves nothing behind: the next one lands whole in its place.
+            append(batch, d, 5, raw);
+            assertThat(batch.rows()).isEqualTo(1);
+        }
+        Schema small = new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"E\",\"fields\":[{\"name\":\"c\","
+                + "\"type\":{\"type\":\"enum\",\"name\":\"C\",\"symbols\":[\"A\"]}},{\"name\":\"u\","
+                + "\"type\":[\"null\",\"int\"]}]}");
+        AvroDecoder e = AvroDecoder.withSchema(small.toString());
+        try (ArrowBatch batch = open(e.valueSchema())) {
+            assertThatThrownBy(() -> append(batch, e, 0, new byte[] {4, 0}))
+                    .hasMessage("field 'c' is an enum of 1 symbols, but the value names symbol 2");
+            assertThatThrownBy(() -> append(batch, e, 0, new byte[] {0, 6}))
+                    .hasMessage("field 'u' is a union with 2 members, but the value names member 3");
+        }
+        assertThatThrownBy(() -> AvroDecoder.withSchema("{\"type\":\"recrd\"}")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("is not an Avro schema");
+    }
+
+    private static final String V1 = "{\"type\":\"record\",\"name\":\"User\",\"namespace\":\"shop\",\"fields\":["
+            + "{\"name\":\"id\",\"type\":\"int\"},{\"name\":\"name\",\"type\":\"string\"}]}";
+    /** V1 plus an optional email, and id widened to long: merges with V1. */
+    private static final String V2 = "{\"type\":\"record\",\"name\":\"User\",\"namespace\":\"shop\",\"fields\":["
+            + "{\"name\":\"id\",\"type\":\"long\"},{\"name\":\"name\",\"type\":\"string\"},"
+            + "{\"name\":\"email\",\"type\":[\"null\",\"string\"],\"default\":null}]}";
+    /** id as a string: cannot merge with V1. */
+    private static final String V3 = "{\"type\":\"record\",\"name\":\"User\",\"namespace\":\"shop\",\"fields\":["
+            + "{\"name\":\"id\",\"type\":\"string\"},{\"name\":\"name\",\"type\":\"string\"}]}";
+
+    private static GenericRecord user(String schema, Object id, String name, String email) {
+        Schema s = new Schema.Parser().parse(schema);
+        GenericRecord r = new GenericData.Record(s);
+        r.put("id", id);
+        r.put("name", name);
+        if (s.getField("email") != null) {
+            r.put("email", email);
+        }
+        return r;
+    }
+
+    private static SchemaRegistryClient client(String... urls) {
+        return new SchemaRegistryClient(List.of(urls), null, null, null, Duration.ofSeconds(2), Duration.ofSeconds(2));
+    }
+
+    @Test
+    void registryValuesOfTwoCompatibleSchemasShareOneBatch(@TempDir Path dir) throws Exception {
+        try (TestSchemaRegistry registry = TestSchemaRegistry.start(0, null)) {
+            int v1 = TestSchemaRegistry.register(registry.url(), "users-value", V1, "AVRO", List.of());
+            int v2 = TestSchemaRegistry.register(registry.url(), "users-value", V2, "AVRO", List.of());
+            int v3 = TestSchemaRegistry.register(registry.url(), "users-value", V3, "AVRO", List.of());
+            AvroDecoder d = AvroDecoder.withRegistry(client(registry.url()));
+            byte[] a = TestAvro.framed(v1, new Schema.Parser().parse(V1), user(V1, 1, "ann", null));
+            byte[] b = TestAvro.framed(v2, new Schema.Parser().parse(V2), user(V2, 5_000_000_000L, "bob", "b@x"));
+            org.apache.kafka.connect.data.Schema sa = d.schemaOf(a);
+            org.apache.kafka.connect.data.Schema sb = d.schemaOf(b);
+            assertThat(d.schemaOf(a)).isSameAs(sa);
+            org.apache.kafka.connect.data.Schema merged = SchemaMerger.merge(sa, sb, SchemaMerger.Mode.STRICT);
+            assertThatThrownBy(() -> SchemaMerger.merge(sa, d.schemaOf(TestAvro.framed(v3,
+                    new Schema.Parser().parse(V3), user(V3, "x", "c", null))), SchemaMerger.Mode.STRICT))
+                    .isInstanceOf(SchemaMerger.IncompatibleSchemaException.class).hasMessageContaining("id");
+            Path file;
+            try (ArrowBatch batch = open(merged)) {
+                append(batch, d.boundTo(merged), 0, a);
+                append(batch, d.boundTo(merged), 1, b);
+                append(batch, d.boundTo(merged), 2, a);
+                file = land(batch, dir);
+            }
+            try (ParquetReadback duck = new ParquetReadback()) {
+                assertThat(duck.columnTypes(List.of(file))).containsEntry("id", "BIGINT")
+                        .containsEntry("email", "VARCHAR");
+                List<Map<String, Object>> rows = duck.query("SELECT id, name, email FROM "
+                        + ParquetReadback.table(List.of(file)) + " ORDER BY _kafka_offset");
+                Map<String, Object> ann = new java.util.HashMap<>();
+                ann.put("id", 1L);
+                ann.put("name", "ann");
+                ann.put("email", null);
+                assertThat(rows).containsExactly(ann, Map.of("id", 5_000_000_000L, "name", "bob", "email", "b@x"), ann);
+            }
+            assertThat(d.knownIds()).containsExactlyInAnyOrder(v1, v2, v3);
+        }
+    }
+
+    @Test
+    void aBatchEvolvedToTheMergedSchemaTakesBothWriters() throws Exception {
+        try (TestSchemaRegistry registry = TestSchemaRegistry.start(0, null)) {
+            int v1 = TestSchemaRegistry.register(registry.url(), "users-value", V1, "AVRO", List.of());
+            int v2 = TestSchemaRegistry.register(registry.url(), "users-value", V2, "AVRO", List.of());
+            AvroDecoder d = AvroDecoder.withRegistry(client(registry.url()));
+            byte[] a = TestAvro.framed(v1, new Schema.Parser().parse(V1), user(V1, 1, "ann", null));
+            byte[] b = TestAvro.framed(v2, new Schema.Parser().parse(V2), user(V2, 5_000_000_000L, "bob", "b@x"));
+            org.apache.kafka.connect.data.Schema sa = d.schemaOf(a);
+            org.apache.kafka.connect.data.Schema merged = SchemaMerger.merge(sa, d.schemaOf(b), SchemaMerger.Mode.STRICT);
+            ArrowBatch evolved;
+            try (ArrowBatch first = open(sa)) {
+                append(first, d.boundTo(first.layout().valueSchema()), 0, a);
+                // int32 to int64 in place: before the fix this failed with "field 'id' expected an int64 (Long) but
+                // got Integer", and the record that brought the wider schema was dead-lettered.
+                evolved = first.evolve(new RowLayout(merged, null, OFFSET_ONLY), allocator, "avro");
+            }
+            try (evolved) {
+                append(evolved, d.boundTo(evolved.layout().valueSchema()), 1, b);
+                append(evolved, d.boundTo(evolved.layout().valueSchema()), 2, a);
+                assertThat(evolved.rows()).isEqualTo(3);
+                assertThat(String.valueOf(evolved.seal().getVector("email").getObject(1))).isEqualTo("b@x");
+                assertThat(evolved.seal().getVector("id").getObject(1)).isEqualTo(5_000_000_000L);
+                assertThat(evolved.seal().getVector("id").getObject(0)).isEqualTo(1L);
+                assertThat(evolved.seal().getVector("email").isNull(2)).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void registryProblemsAreBadRecordsOrRetriable() throws Exception {
+        try (TestSchemaRegistry registry = TestSchemaRegistry.start(0, null)) {
+            int v1 = TestSchemaRegistry.register(registry.url(), "users-value", V1, "AVRO", List.of());
+            // The first URL refuses connections: the second answers.
+            AvroDecoder d = AvroDecoder.withRegistry(client("http://127.0.0.1:1", registry.url()));
+            byte[] good = TestAvro.framed(v1, new Schema.Parser().parse(V1), user(V1, 1, "ann", null));
+            assertThat(d.schemaOf(good).field("name")).isNotNull();
+            assertThatThrownBy(() -> d.schemaOf(TestAvro.framed(99, new Schema.Parser().parse(V1),
+                    user(V1, 1, "ann", null)))).isInstanceOf(DataException.class)
+                    .hasMessageContaining("schema id 99 is unknown to the Schema Registry");
+            byte[] wrongMagic = good.clone();
+            wrongMagic[0] = 1;
+            assertThatThrownBy(() -> d.schemaOf(wrongMagic)).isInstanceOf(DataException.class)
+                    .hasMessageContaining("not the Confluent magic byte 0");
+            assertThatThrownBy(() -> d.schemaOf(new byte[] {0, 0})).isInstanceOf(DataException.class)
+                    .hasMessageContaining("shorter than the 5-byte Confluent framing");
+            try (ArrowBatch batch = open(d.schemaOf(good))) {
+                assertThatThrownBy(() -> append(batch, d.boundTo(d.schemaOf(good)), 0,
+                        Arrays.copyOf(good, good.length - 1))).isInstanceOf(DataException.class)
+                        .hasMessage("field 'name' is truncated: its length is 3 bytes but only 2 remain (writer schema"
+                                + " id " + v1 + ")");
+            }
+        }
+        AvroDecoder down = AvroDecoder.withRegistry(client("http://127.0.0.1:1"));
+        assertThatThrownBy(() -> down.schemaOf(new byte[] {0, 0, 0, 0, 1, 2}))
+                .isInstanceOf(RetriableException.class).hasMessageContaining("no Schema Registry answered for schema id 1");
+    }
+
+    @Test
+    void referencedNamedTypesAreFetchedBySubjectVersion() throws Exception {
+        String address = "{\"type\":\"record\",\"name\":\"Address\",\"namespace\":\"shop\",\"fields\":["
+                + "{\"name\":\"city\",\"type\":\"string\"}]}";
+        String order = "{\"type\":\"record\",\"name\":\"Order\",\"namespace\":\"shop\",\"fields\":["
+                + "{\"name\":\"to\",\"type\":\"shop.Address\"}]}";
+        try (TestSchemaRegistry registry = TestSchemaRegistry.start(0, null)) {
+            TestSchemaRegistry.register(registry.url(), "address", address, "AVRO", List.of());
+            int id = TestSchemaRegistry.register(registry.url(), "orders-value", order, "AVRO",
+                    List.of(Map.of("name", "shop.Address", "subject", "address", "version", 1)));
+            AvroDecoder d = AvroDecoder.withRegistry(client(registry.url()));
+            Schema.Parser p = new Schema.Parser();
+            p.parse(address);
+            Schema orderSchema = p.parse(order);
+            GenericRecord o = new GenericData.Record(orderSchema);
+            GenericRecord to = new GenericData.Record(orderSchema.getField("to").schema());
+            to.put("city", "Lyon");
+            o.put("to", to);
+            byte[] raw = TestAvro.framed(id, orderSchema, o);
+            org.apache.kafka.connect.data.Schema schema = d.schemaOf(raw);
+            try (ArrowBatch batch = open(schema)) {
+                append(batch, d.boundTo(schema), 0, raw);
+                assertThat(String.valueOf(batch.seal().getVector("to").getObject(0))).isEqualTo("{\"city\":\"Lyon\"}");
+            }
+        }
+    }
+}
