@@ -1,5 +1,6 @@
 package dev.quiver.decode;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonStreamContext;
@@ -121,9 +122,23 @@ public final class JsonDecoder implements ValueDecoder {
     @Override
     public void decode(Object raw, List<FieldVector> columns, int row) {
         Node root = bindings.forColumns(columns);
+        // First without Jackson's duplicate-key check; any doubt, or any failure, and the strict read decides.
+        readers.unchecked = false;
+        try {
+            decode(JsonTree.FAST, raw, root, row);
+            if (!readers.unchecked) {
+                return;
+            }
+        } catch (RuntimeException firstRead) {
+            // Read again below: the strict read's error (or success) is the one the record gets.
+        }
+        decode(JsonTree.FACTORY, raw, root, row);
+    }
+
+    private void decode(JsonFactory factory, Object raw, Node root, int row) {
         JsonParser parser = null;
         try {
-            parser = open(raw);
+            parser = open(factory, raw);
             JsonToken token = parser.nextToken();
             if (token == null) {
                 throw new DataException("value is empty: no JSON document");
@@ -142,14 +157,14 @@ public final class JsonDecoder implements ValueDecoder {
         }
     }
 
-    private JsonParser open(Object raw) throws IOException {
+    private JsonParser open(JsonFactory factory, Object raw) throws IOException {
         if (raw instanceof byte[]) {
             byte[] bytes = (byte[]) raw;
             int skip = hasConfluentHeader(bytes, 0, bytes.length) ? CONFLUENT_HEADER : 0;
-            return JsonTree.FACTORY.createParser(bytes, skip, bytes.length - skip);
+            return factory.createParser(bytes, skip, bytes.length - skip);
         }
         if (raw instanceof String) {
-            return JsonTree.FACTORY.createParser((String) raw);
+            return factory.createParser((String) raw);
         }
         if (raw instanceof ByteBuffer) {
             ByteBuffer buffer = (ByteBuffer) raw;
@@ -157,11 +172,11 @@ public final class JsonDecoder implements ValueDecoder {
                 int offset = buffer.arrayOffset() + buffer.position();
                 int length = buffer.remaining();
                 int skip = hasConfluentHeader(buffer.array(), offset, length) ? CONFLUENT_HEADER : 0;
-                return JsonTree.FACTORY.createParser(buffer.array(), offset + skip, length - skip);
+                return factory.createParser(buffer.array(), offset + skip, length - skip);
             }
             byte[] bytes = new byte[buffer.remaining()];
             buffer.duplicate().get(bytes);
-            return open(bytes);
+            return open(factory, bytes);
         }
         throw new DataException("value is a " + (raw == null ? "null" : raw.getClass().getSimpleName())
                 + ", but a JSON decoder needs a string or bytes; use StringConverter or ByteArrayConverter");
@@ -440,6 +455,8 @@ public final class JsonDecoder implements ValueDecoder {
             if (token != JsonToken.START_OBJECT) {
                 throw typeError(p, "an object", token);
             }
+            // Its keys are not checked for duplicates here: the strict read does it.
+            readers.unchecked = true;
             int start = vector.startNewValue(i);
             int n = 0;
             while (p.nextToken() == JsonToken.FIELD_NAME) {

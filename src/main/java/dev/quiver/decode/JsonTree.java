@@ -42,6 +42,34 @@ abstract class JsonTree {
             .build();
 
     /**
+     * {@link #FACTORY} without Jackson's duplicate-key check, which costs a hash set and an entry per key of every
+     * object (the largest allocation of a decoded record in the worker's profile). A decoder reads a document with it
+     * first: the struct readers catch a repeated field themselves with their seen-flags ({@link #DUPLICATE}), and
+     * whatever reads an object outside them (a skipped unknown field, JSON text, a map) marks the read
+     * {@link #unchecked}. A read that fails in any way, or ends unchecked, is done again with {@link #FACTORY}, whose
+     * outcome stands: the errors, and which error wins, stay exactly Jackson's.
+     */
+    static final JsonFactory FAST = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(JsonValues.MAX_DEPTH).build())
+            .disable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
+    /**
+     * A struct reader met one of its fields twice in a {@link #FAST} read: the strict read reports it. Thrown only
+     * under FAST, never leaves the decoder, so it carries no stack trace.
+     */
+    static final RuntimeException DUPLICATE = new RuntimeException("duplicate key, to be read again strictly", null,
+            false, false) {
+        private static final long serialVersionUID = 1L;
+    };
+
+    /**
+     * Set by a reader that consumed an object (or a container that may hold one) without checking its keys; the
+     * decoder then reads the document again with {@link #FACTORY}. The decoder clears it before each read.
+     */
+    boolean unchecked;
+
+    /**
      * What a decoder makes of what its schema does not expect at a struct, a list or a JSON null (the leaves apply
      * their decoder's rules themselves). The caller throws the exceptions returned; the void methods throw, or return
      * to go on reading.
@@ -193,6 +221,7 @@ abstract class JsonTree {
     static final class StructNode extends Node {
         /** Null at the root, whose fields are the batch's columns. */
         private final StructVector vector;
+        private final JsonTree tree;
         private final String[] names;
         private final Node[] children;
         private final boolean[] mustBePresent;
@@ -204,10 +233,13 @@ abstract class JsonTree {
          * order seen last predicts the next object's.
          */
         private final int[] next;
+        /** The keys without a field in the object being read, for the duplicate check of a {@link #FAST} read. */
+        private final String[] unknownNames = new String[8];
 
         StructNode(JsonTree tree, Schema s, StructVector vector, List<FieldVector> columns, String path) {
             super(s.isOptional(), tree.mismatch);
             this.vector = vector;
+            this.tree = tree;
             List<Field> fields = s.fields();
             int n = fields.size();
             this.names = new String[n];
@@ -241,6 +273,7 @@ abstract class JsonTree {
             String[] names = this.names;
             int[] next = this.next;
             int previous = 0;
+            int unknown = 0;
             JsonToken t = p.nextToken();
             if (t != JsonToken.FIELD_NAME) {
                 mismatch.emptyObject(p);
@@ -251,13 +284,22 @@ abstract class JsonTree {
                 if (k >= names.length || names[k] != name) {
                     Integer found = index.get(name);
                     if (found == null) {
+                        unknown = unknown(name, unknown);
                         mismatch.unknownField(p);
+                        JsonToken skipped = p.currentToken();
+                        if (skipped == JsonToken.END_OBJECT || skipped == JsonToken.END_ARRAY) {
+                            // Skipped unread: its keys were not checked here.
+                            tree.unchecked = true;
+                        }
                         continue;
                     }
                     k = found;
                     next[previous] = k;
                 }
-                // Duplicate keys never get here twice: the parser refuses them.
+                if (seen[k]) {
+                    // Only under FAST: the strict parser refuses the key before it gets here.
+                    throw DUPLICATE;
+                }
                 seen[k] = true;
                 previous = k + 1;
                 children[k].readOrNull(p, p.nextToken(), i);
@@ -270,6 +312,25 @@ abstract class JsonTree {
                     children[k].writeNull(i);
                 }
             }
+        }
+
+        /**
+         * Notes a key the struct has no field for, the {@code count}-th of this object, and returns the new count; a
+         * key met twice, or more such keys than are kept, leaves the object {@link #unchecked}.
+         */
+        private int unknown(String name, int count) {
+            String[] kept = unknownNames;
+            for (int u = 0; u < count && u < kept.length; u++) {
+                if (kept[u].equals(name)) {
+                    tree.unchecked = true;
+                }
+            }
+            if (count < kept.length) {
+                kept[count] = name;
+            } else {
+                tree.unchecked = true;
+            }
+            return count + 1;
         }
 
         @Override

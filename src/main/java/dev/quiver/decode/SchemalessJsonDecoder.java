@@ -1,5 +1,6 @@
 package dev.quiver.decode;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.quiver.arrow.JsonText;
@@ -132,10 +133,25 @@ public final class SchemalessJsonDecoder implements ValueDecoder {
             boundColumns = columns;
             boundSchema = schema;
         }
+        // First without Jackson's duplicate-key check; any doubt, or any failure (a misfit too), and the strict read
+        // decides, so a record with a repeated key is refused exactly as before.
+        readers.unchecked = false;
+        try {
+            decode(JsonTree.FAST, raw, row);
+            if (!readers.unchecked) {
+                return;
+            }
+        } catch (RuntimeException firstRead) {
+            // Read again below: the strict read's error, misfit or success is the one the record gets.
+        }
+        decode(JsonTree.FACTORY, raw, row);
+    }
+
+    private void decode(JsonFactory factory, Object raw, int row) {
         decodedNull = false;
         JsonParser parser = null;
         try {
-            parser = open(raw);
+            parser = open(factory, raw);
             JsonToken token = first(parser);
             root.readOrNull(parser, token, row);
             decodedNull = token == JsonToken.VALUE_NULL;
@@ -212,22 +228,26 @@ public final class SchemalessJsonDecoder implements ValueDecoder {
     // Parsing, shared by the three entry points
 
     private static JsonParser open(Object raw) throws IOException {
+        return open(JsonTree.FACTORY, raw);
+    }
+
+    private static JsonParser open(JsonFactory factory, Object raw) throws IOException {
         // The same sources as JsonValues hands to Jackson, so encoding detection and errors are the same.
         if (raw instanceof byte[]) {
-            return JsonTree.FACTORY.createParser((byte[]) raw);
+            return factory.createParser((byte[]) raw);
         }
         if (raw instanceof String) {
-            return JsonTree.FACTORY.createParser((String) raw);
+            return factory.createParser((String) raw);
         }
         if (raw instanceof ByteBuffer) {
             ByteBuffer buffer = (ByteBuffer) raw;
             if (buffer.hasArray()) {
-                return JsonTree.FACTORY.createParser(buffer.array(), buffer.arrayOffset() + buffer.position(),
+                return factory.createParser(buffer.array(), buffer.arrayOffset() + buffer.position(),
                         buffer.remaining());
             }
             byte[] bytes = new byte[buffer.remaining()];
             buffer.duplicate().get(bytes);
-            return JsonTree.FACTORY.createParser(bytes);
+            return factory.createParser(bytes);
         }
         throw new DataException("value.format=json needs a string or bytes value, but got "
                 + (raw == null ? "null" : raw.getClass().getSimpleName())
@@ -499,6 +519,10 @@ public final class SchemalessJsonDecoder implements ValueDecoder {
 
         @Override
         void read(JsonParser p, JsonToken token, int i) throws IOException {
+            if (token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY) {
+                // Rendered without a check of its keys: the strict read does it.
+                readers.unchecked = true;
+            }
             StringBuilder out = text;
             out.setLength(0);
             render(p, token, out);

@@ -31,8 +31,9 @@ public final class ParquetEncoder {
 
     public ParquetEncoder(WriterOptions options) {
         this.options = Objects.requireNonNull(options, "options");
-        // Loading Hadoop's default resources is slow; do it once per task, not per file.
-        this.conf = new Configuration();
+        // Loading Hadoop's default resources is slow: they are parsed once per worker, and each encoder (one per
+        // task) takes a copy, which it never changes.
+        this.conf = new Configuration(HadoopDefaults.LOADED);
         this.conf.setClassLoader(ParquetEncoder.class.getClassLoader());
         this.props = ParquetProperties.builder()
                 .withPageSize(options.pageSizeBytes())
@@ -42,6 +43,8 @@ public final class ParquetEncoder {
                 .withPageWriteChecksumEnabled(true)
                 .build();
         this.compressors = new CompressorPool(conf, options.pageSizeBytes(), options.compression());
+        // The first encoder of a worker loads the encoder's classes and native code before the first flush needs them.
+        EncoderWarmUp.startOnce(options);
     }
 
     public WriterOptions options() {
@@ -90,5 +93,18 @@ public final class ParquetEncoder {
             total += vector.getBufferSize();
         }
         return total;
+    }
+
+    /** Hadoop's default resources, parsed on first use and only copied afterwards; never handed out or changed. */
+    private static final class HadoopDefaults {
+        static final Configuration LOADED = load();
+
+        private static Configuration load() {
+            Configuration defaults = new Configuration();
+            defaults.setClassLoader(ParquetEncoder.class.getClassLoader());
+            // Parses the resources now, so that every copy takes the parsed properties instead of parsing them.
+            defaults.size();
+            return defaults;
+        }
     }
 }

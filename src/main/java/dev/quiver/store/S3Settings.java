@@ -30,8 +30,9 @@ public record S3Settings(String endpoint, String region, boolean pathStyleAccess
 
     /** The S3A configuration for these settings. */
     Configuration toHadoopConfiguration() {
-        // new Configuration(false) fails later on hadoop.tmp.dir; the defaults are harmless for S3A.
-        Configuration conf = new Configuration();
+        // A copy of Hadoop's defaults, parsed once per worker: new Configuration() would parse core-default.xml (and
+        // any core-site.xml) again for every task that opens a store.
+        Configuration conf = new Configuration(Defaults.LOADED);
         conf.setClassLoader(S3Settings.class.getClassLoader());
         if (!endpoint.isEmpty()) {
             conf.set("fs.s3a.endpoint", endpoint);
@@ -64,5 +65,19 @@ public record S3Settings(String endpoint, String region, boolean pathStyleAccess
         conf.set("fs.s3a.connection.timeout", "30s");
         conf.set("fs.s3a.connection.request.timeout", "60s");
         return conf;
+    }
+
+    /** Hadoop's default resources, loaded on first use and only copied afterwards; never handed out or changed. */
+    private static final class Defaults {
+        static final Configuration LOADED = load();
+
+        private static Configuration load() {
+            // new Configuration(false) fails later on hadoop.tmp.dir; the defaults are harmless for S3A.
+            Configuration defaults = new Configuration();
+            defaults.setClassLoader(S3Settings.class.getClassLoader());
+            // Parses the resources now, so that every copy takes the parsed properties instead of parsing them itself.
+            defaults.size();
+            return defaults;
+        }
     }
 }
