@@ -384,11 +384,11 @@ class ExactlyOnceIT {
         long refusedBefore = s3.refusedWrites();
         s3.cutWritesAfter(allowedWrites);
         run.event("writes cut after " + allowedWrites + " PUT(s) per partition");
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (s3.refusedWrites() == refusedBefore) {
             if (System.nanoTime() > deadline) {
                 s3.heal();
-                throw new AssertionError("no flush was attempted within 30 s of the write cut; connectors:\n"
+                throw new AssertionError("no flush was attempted within 60 s of the write cut; connectors:\n"
                         + stack.describeAllConnectors());
             }
             ConnectStack.sleep(50);
@@ -438,11 +438,11 @@ class ExactlyOnceIT {
         String partition = run.topic + "+0";
         s3.stallNextDataWrites(partition, 1);
         produceWave(run, SMALL_WAVE);
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (s3.stalledWrites().isEmpty()) {
             if (System.nanoTime() > deadline) {
                 s3.releaseStalled();
-                throw new AssertionError("no data file of " + partition + " was written within 30 s");
+                throw new AssertionError("no data file of " + partition + " was written within 60 s");
             }
             ConnectStack.sleep(50);
         }
@@ -508,10 +508,10 @@ class ExactlyOnceIT {
         s3.stallNextDataWrites(partition, 1);
         try {
             produceWave(run, SMALL_WAVE);
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (s3.stalledWrites().isEmpty()) {
                 if (System.nanoTime() > deadline) {
-                    throw new AssertionError("no data file of " + partition + " was written within 30 s");
+                    throw new AssertionError("no data file of " + partition + " was written within 60 s");
                 }
                 ConnectStack.sleep(50);
             }
