@@ -21,6 +21,12 @@ import org.apache.arrow.memory.OutOfMemoryException;
  * <p>Install it as the root allocator's listener; child allocators inherit it. The root allocator keeps the same
  * limit as a backstop. Ownership transfers between allocators move bytes without calling a listener, so they are not
  * counted twice here, unlike in Arrow's accountant.
+ *
+ * <p>Memory that is not an Arrow buffer but grows with what the budget holds is counted here too, so that the budget
+ * bounds it: the fixed Java cost of a batch's vectors ({@link #reserve}, refused like an allocation when it does not
+ * fit), and encoded bytes that had to go to the heap because the budget was full ({@link #charge}, counted even past
+ * the budget: the bytes exist already, and counting them is what keeps the task landing until they are freed).
+ * {@link #held()} is then more than the allocator's own count.
  */
 public final class MemoryBudget implements AllocationListener {
 
@@ -66,17 +72,44 @@ public final class MemoryBudget implements AllocationListener {
         held.addAndGet(-size);
     }
 
+    /** The budget of {@code allocator} (whose listener, inherited by child allocators, it is), or null for none. */
+    public static MemoryBudget of(org.apache.arrow.memory.BufferAllocator allocator) {
+        return allocator.getListener() instanceof MemoryBudget budget ? budget : null;
+    }
+
+    /**
+     * Counts {@code bytes} of memory outside Arrow buffers against the budget, refused as an allocation would be.
+     *
+     * @throws OutOfMemoryException when they do not fit; nothing is counted then
+     */
+    public void reserve(long bytes) {
+        onPreAllocation(bytes);
+    }
+
+    /**
+     * Counts {@code bytes} already taken outside Arrow buffers, even when that passes the budget: while it is over,
+     * every allocation is refused, so the task lands and pauses until they are {@link #release released}.
+     */
+    public void charge(long bytes) {
+        peak.accumulateAndGet(held.addAndGet(bytes), Math::max);
+    }
+
+    /** Stops counting {@code bytes} that {@link #reserve} or {@link #charge} counted. */
+    public void release(long bytes) {
+        held.addAndGet(-bytes);
+    }
+
     /** The budget every allocation is admitted against. */
     public long budget() {
         return budget;
     }
 
-    /** Bytes of live Arrow buffers. */
+    /** Bytes of live Arrow buffers, with the reserved and charged bytes. */
     public long held() {
         return held.get();
     }
 
-    /** The most bytes live Arrow buffers held at once. */
+    /** The most bytes {@link #held()} counted at once; above the budget only by {@link #charge charged} bytes. */
     public long peak() {
         return peak.get();
     }
