@@ -33,6 +33,7 @@ public final class MemoryBudget implements AllocationListener {
     private final long budget;
     private final AtomicLong held = new AtomicLong();
     private final AtomicLong peak = new AtomicLong();
+    private final AtomicLong charged = new AtomicLong();
 
     /** @param budget the most bytes the allocations may hold at once */
     public MemoryBudget(long budget) {
@@ -88,15 +89,28 @@ public final class MemoryBudget implements AllocationListener {
 
     /**
      * Counts {@code bytes} already taken outside Arrow buffers, even when that passes the budget: while it is over,
-     * every allocation is refused, so the task lands and pauses until they are {@link #release released}.
+     * every allocation is refused, so the task lands and pauses until they are {@link #discharge discharged}. They
+     * are in {@link #held()} but not in {@link #peak()}, which stays the peak of what was admitted.
      */
     public void charge(long bytes) {
-        peak.accumulateAndGet(held.addAndGet(bytes), Math::max);
+        charged.addAndGet(bytes);
+        held.addAndGet(bytes);
     }
 
-    /** Stops counting {@code bytes} that {@link #reserve} or {@link #charge} counted. */
+    /** Stops counting {@code bytes} that {@link #charge} counted. */
+    public void discharge(long bytes) {
+        charged.addAndGet(-bytes);
+        held.addAndGet(-bytes);
+    }
+
+    /** Stops counting {@code bytes} that {@link #reserve} counted. */
     public void release(long bytes) {
         held.addAndGet(-bytes);
+    }
+
+    /** Bytes {@link #charge charged} and not yet discharged: encoded bytes held on the heap. */
+    public long charged() {
+        return charged.get();
     }
 
     /** The budget every allocation is admitted against. */
@@ -109,7 +123,7 @@ public final class MemoryBudget implements AllocationListener {
         return held.get();
     }
 
-    /** The most bytes {@link #held()} counted at once; above the budget only by {@link #charge charged} bytes. */
+    /** The most bytes admitted at once: Arrow buffers and reserved bytes, never above the budget. */
     public long peak() {
         return peak.get();
     }

@@ -89,7 +89,7 @@ final class ArrowChunkOutputFile implements OutputFile, AutoCloseable {
             if (arrow != null) {
                 arrow.close();
             } else if (charged != null) {
-                charged.release(capacity);
+                charged.discharge(capacity);
             }
         }
     }

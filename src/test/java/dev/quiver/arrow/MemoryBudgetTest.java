@@ -65,10 +65,13 @@ class MemoryBudgetTest {
             ArrowBuf buffer = root.buffer(32 * 1024);
             budget.charge(32 * 1024);
             assertThat(budget.held()).isEqualTo(80 * 1024);
-            assertThat(budget.peak()).isEqualTo(80 * 1024);
-            // Over the budget: no allocation gets through until the charged bytes are released.
+            assertThat(budget.charged()).isEqualTo(32 * 1024);
+            // The peak is of what was admitted: charged bytes are held, past the budget, but not admitted.
+            assertThat(budget.peak()).isEqualTo(48 * 1024);
+            // Over the budget: no allocation gets through until the charged bytes are discharged.
             assertThatThrownBy(() -> root.buffer(1024)).isInstanceOf(OutOfMemoryException.class);
-            budget.release(32 * 1024);
+            budget.discharge(32 * 1024);
+            assertThat(budget.charged()).isZero();
             root.buffer(1024).close();
             budget.release(16 * 1024);
             buffer.close();

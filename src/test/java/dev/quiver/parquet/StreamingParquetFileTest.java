@@ -260,7 +260,7 @@ class StreamingParquetFileTest {
                 assertThat(budget.held()).isEqualTo(root.getAllocatedMemory() + javaCost);
                 stream.writeRowGroup(batch.seal());
                 stream.finish(Map.of());
-                assertThat(stream.heapBytes()).isPositive();
+                assertThat(stream.heapBytes()).isPositive().isEqualTo(budget.charged());
                 assertThat(budget.held()).isEqualTo(root.getAllocatedMemory() + javaCost + stream.heapBytes())
                         .isGreaterThan(limit);
                 List<byte[]> parts = new ArrayList<>();
