@@ -94,8 +94,9 @@ public final class QuiverSinkConfig extends AbstractConfig {
             + " its partitions, folders and record types. Enforced by Arrow's allocator, not estimated: when the budget"
             + " fills, the task lands its largest batches (of at least flush.min.bytes) first and carries on, and if"
             + " that cannot free enough at once it pauses its busiest partitions until memory frees, so many partitions"
-            + " or thousands of time folders never end in an OutOfMemoryError. Arrow memory is off-heap: keep the worker's"
-            + " -XX:MaxDirectMemorySize (by default the heap size) above tasks x this budget.";
+            + " or thousands of time folders never end in an OutOfMemoryError. It also counts each open batch's Java"
+            + " objects (about 1 KiB per column), and encoded bytes held on the heap while it was full. Arrow memory is"
+            + " off-heap: keep the worker's -XX:MaxDirectMemorySize (by default the heap size) above tasks x this budget.";
     private static final long BUFFER_MEMORY_BYTES_DEFAULT = 256L * 1024 * 1024;
 
     /**

@@ -5,15 +5,14 @@ import dev.quiver.parquet.EncodedPart;
 import dev.quiver.parquet.StreamingParquetFile;
 import dev.quiver.store.ObjectStore;
 import dev.quiver.store.StoreException;
-import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.Objects;
 
 /**
  * One data file on its way to storage: a {@link StreamingParquetFile} that takes a batch's rows as row groups, and the
- * upload its parts go to as they fill. A file that never fills a part is written with one PUT when it is finished;
+ * upload its parts go to as they fill. A file that never fills a part is written with one PUT when it is finished,
+ * streamed from its encoded chunks;
  * a larger one becomes a multipart upload, invisible at its key until {@link #finishAndLand} completes it.
  *
  * <p>Every step can be repeated after a storage failure: a part that failed is sent again with the same bytes, which
@@ -83,8 +82,8 @@ final class FileUpload implements AutoCloseable {
             boolean last = file.nextPartIsLast();
             if (last && upload == null) {
                 long start = System.nanoTime();
-                byte[] whole = readAll(part);
-                store.put(key, whole, 0, whole.length);
+                // Streamed from the chunks as it is sent: no heap copy of the whole file.
+                store.put(key, storeBytes(part));
                 uploadNanos += System.nanoTime() - start;
                 file.partStored();
             } else {
@@ -158,14 +157,6 @@ final class FileUpload implements AutoCloseable {
                 return part.open();
             }
         };
-    }
-
-    private static byte[] readAll(EncodedPart part) {
-        try (InputStream in = part.open()) {
-            return in.readNBytes((int) part.length());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read encoded bytes from memory", e);
-        }
     }
 
     /** True once the file is at its key. */

@@ -1,5 +1,6 @@
 package dev.quiver.parquet;
 
+import dev.quiver.arrow.MemoryBudget;
 import java.io.InputStream;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -20,7 +21,10 @@ import org.apache.parquet.io.PositionOutputStream;
  * <p>Chunks start small and double up to {@link #MAX_CHUNK}, so a small file costs kilobytes. When the allocator
  * refuses a chunk (the budget is full, typically because this very file is being landed to free it), the chunk is
  * taken from the heap instead and counted in {@link #heapBytes()}: failing the write would corrupt the file being
- * written, and landing it is what frees the budget.
+ * written, and landing it is what frees the budget. A heap chunk is still charged to the allocator's
+ * {@link MemoryBudget} until it is released, even past the budget: otherwise every file that streamed row groups while
+ * the budget was full could keep up to a part of heap bytes that nothing counts, and their number grows with the
+ * partitions and folders. Charged, they keep the budget full, so the task lands and pauses until they are uploaded.
  *
  * <p>Bytes are copied in and out with ArrowBuf's own accessors, never through a direct ByteBuffer view, which on
  * JDK 17 would need JVM flags a connector cannot set.
@@ -33,6 +37,8 @@ final class ArrowChunkOutputFile implements OutputFile, AutoCloseable {
     private static final int FIRST_CHUNK = 64 * 1024;
 
     private final BufferAllocator allocator;
+    /** Where heap chunks are charged, or null when the allocator has no budget. */
+    private final MemoryBudget budget;
     /** Chunks not yet released, oldest first; the last one is being written. */
     private final Deque<Chunk> chunks = new ArrayDeque<>();
     private long position;
@@ -45,12 +51,15 @@ final class ArrowChunkOutputFile implements OutputFile, AutoCloseable {
         final ArrowBuf arrow;
         final byte[] heap;
         final int capacity;
+        /** The budget a heap chunk is charged to until released, or null. */
+        final MemoryBudget charged;
         int written;
 
-        Chunk(ArrowBuf arrow, byte[] heap, int capacity) {
+        Chunk(ArrowBuf arrow, byte[] heap, int capacity, MemoryBudget charged) {
             this.arrow = arrow;
             this.heap = heap;
             this.capacity = capacity;
+            this.charged = charged;
         }
 
         boolean full() {
@@ -79,12 +88,15 @@ final class ArrowChunkOutputFile implements OutputFile, AutoCloseable {
         void release() {
             if (arrow != null) {
                 arrow.close();
+            } else if (charged != null) {
+                charged.discharge(capacity);
             }
         }
     }
 
     ArrowChunkOutputFile(BufferAllocator allocator) {
         this.allocator = Objects.requireNonNull(allocator, "allocator");
+        this.budget = MemoryBudget.of(allocator);
     }
 
     @Override
@@ -139,16 +151,24 @@ final class ArrowChunkOutputFile implements OutputFile, AutoCloseable {
         nextChunkSize = Math.min(MAX_CHUNK, nextChunkSize * 2);
         Chunk chunk = null;
         // Asking first spares the refusal, which Arrow makes costly (it describes every allocator in its message).
-        if (allocator.getHeadroom() >= size) {
+        // The budget counts more than the allocator does (Java costs, charged heap chunks): ask it too.
+        long room = allocator.getHeadroom();
+        if (budget != null) {
+            room = Math.min(room, budget.budget() - budget.held());
+        }
+        if (room >= size) {
             try {
-                chunk = new Chunk(allocator.buffer(size), null, size);
+                chunk = new Chunk(allocator.buffer(size), null, size, null);
             } catch (OutOfMemoryException e) {
                 // Another thread took the room in between.
             }
         }
         if (chunk == null) {
             heapBytes += size;
-            chunk = new Chunk(null, new byte[size], size);
+            chunk = new Chunk(null, new byte[size], size, budget);
+            if (budget != null) {
+                budget.charge(size);
+            }
         }
         chunks.addLast(chunk);
         return chunk;

@@ -89,15 +89,51 @@ public final class LocalObjectStore implements ObjectStore {
 
     @Override
     public void put(String key, byte[] data, int offset, int length) {
+        ByteBuffer buffer = ByteBuffer.wrap(data, offset, length);
+        write(key, channel -> {
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+        });
+    }
+
+    /** Streams the bytes to the file through one small buffer: no copy of the whole object on the heap. */
+    @Override
+    public void put(String key, PartBytes data) {
+        write(key, channel -> {
+            long written = 0;
+            byte[] chunk = new byte[STREAM_BUFFER];
+            try (java.io.InputStream in = data.open()) {
+                for (int n = in.read(chunk); n >= 0; n = in.read(chunk)) {
+                    ByteBuffer buffer = ByteBuffer.wrap(chunk, 0, n);
+                    while (buffer.hasRemaining()) {
+                        channel.write(buffer);
+                    }
+                    written += n;
+                }
+            }
+            if (written != data.length()) {
+                // Never renamed into place: the key keeps what it had.
+                throw new IOException("read " + written + " of " + data.length() + " bytes");
+            }
+        });
+    }
+
+    /** Bytes {@link #put(String, PartBytes)} reads at a time. */
+    static final int STREAM_BUFFER = 64 * 1024;
+
+    private interface ChannelWrite {
+        void to(FileChannel channel) throws IOException;
+    }
+
+    /** Writes a temporary file beside the key, forces it, and renames it onto the key: readers see all or nothing. */
+    private void write(String key, ChannelWrite content) {
         Path target = resolve(key);
         Path temp = target.resolveSibling(TEMP_PREFIX + UUID.randomUUID());
         try {
             createDirectories(target.getParent());
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer buffer = ByteBuffer.wrap(data, offset, length);
-                while (buffer.hasRemaining()) {
-                    channel.write(buffer);
-                }
+                content.to(channel);
                 fsync.file(temp, channel);
             }
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

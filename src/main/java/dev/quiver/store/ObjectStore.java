@@ -15,6 +15,29 @@ public interface ObjectStore extends AutoCloseable {
     /** Writes {@code length} bytes as the whole object {@code key}, replacing any object there. Durable on return. */
     void put(String key, byte[] data, int offset, int length);
 
+    /**
+     * Writes {@code data} as the whole object {@code key}, replacing any object there; durable on return. The bytes
+     * are read from {@link PartBytes#open()} as they are sent, so a file held in chunks (off-heap) is not first copied
+     * into one heap array. The default does copy, for stores that can only write an array; S3 and local directories
+     * stream.
+     */
+    default void put(String key, PartBytes data) {
+        long length = data.length();
+        if (length > Integer.MAX_VALUE - 8) {
+            throw new StoreException("cannot write " + key + " with one PUT: " + length + " bytes", null, false);
+        }
+        byte[] whole;
+        try (InputStream in = data.open()) {
+            whole = in.readNBytes((int) length);
+            if (whole.length != length) {
+                throw new java.io.EOFException(whole.length + " of " + length + " bytes");
+            }
+        } catch (java.io.IOException e) {
+            throw new StoreException("cannot read the bytes of " + key + ": " + e.getMessage(), e, false);
+        }
+        put(key, whole, 0, whole.length);
+    }
+
     /** The whole object, or empty when there is none. */
     Optional<byte[]> get(String key);
 

@@ -120,6 +120,20 @@ public final class S3AObjectStore implements ObjectStore {
         }
     }
 
+    /**
+     * Streams the bytes into S3A's output stream, whose block buffer (fs.s3a.multipart.size, off-heap) holds them for
+     * the PUT: no heap copy of the whole object is made on the way.
+     */
+    @Override
+    public void put(String key, PartBytes data) {
+        try (FSDataOutputStream out = fs.create(path(key), true); java.io.InputStream in = data.open()) {
+            // transferTo copies through one small buffer, not an array of the object's size.
+            in.transferTo(out);
+        } catch (IOException e) {
+            throw failure("upload " + root + key, e);
+        }
+    }
+
     @Override
     public Optional<byte[]> get(String key) {
         try (FSDataInputStream in = fs.open(path(key))) {

@@ -54,6 +54,38 @@ class MemoryBudgetTest {
         }
     }
 
+    /** Reserved bytes are refused like an allocation; charged bytes count even past the budget, until released. */
+    @Test
+    void reservedAndChargedBytesCountAgainstTheBudget() {
+        MemoryBudget budget = new MemoryBudget(64 * 1024);
+        try (RootAllocator root = new RootAllocator(budget, 64 * 1024)) {
+            budget.reserve(16 * 1024);
+            assertThatThrownBy(() -> budget.reserve(64 * 1024)).isInstanceOf(OutOfMemoryException.class);
+            assertThat(budget.held()).isEqualTo(16 * 1024);
+            ArrowBuf buffer = root.buffer(32 * 1024);
+            budget.charge(32 * 1024);
+            assertThat(budget.held()).isEqualTo(80 * 1024);
+            assertThat(budget.charged()).isEqualTo(32 * 1024);
+            // The peak is of what was admitted: charged bytes are held, past the budget, but not admitted.
+            assertThat(budget.peak()).isEqualTo(48 * 1024);
+            // Over the budget: no allocation gets through until the charged bytes are discharged.
+            assertThatThrownBy(() -> root.buffer(1024)).isInstanceOf(OutOfMemoryException.class);
+            budget.discharge(32 * 1024);
+            assertThat(budget.charged()).isZero();
+            root.buffer(1024).close();
+            budget.release(16 * 1024);
+            buffer.close();
+            assertThat(budget.held()).isZero();
+            assertThat(MemoryBudget.of(root)).isSameAs(budget);
+            try (BufferAllocator child = root.newChildAllocator("child", 0, Long.MAX_VALUE)) {
+                assertThat(MemoryBudget.of(child)).isSameAs(budget);
+            }
+        }
+        try (RootAllocator plain = new RootAllocator()) {
+            assertThat(MemoryBudget.of(plain)).isNull();
+        }
+    }
+
     /** A vector growing past the budget fails the way Arrow's own limit makes it fail, and keeps what it had. */
     @Test
     void aVectorThatCannotGrowThrowsArrowsOutOfMemoryException() {

@@ -291,19 +291,26 @@ class BackPressureTest {
         assertThat(fixture.dataKeys(0)).hasSize(10);
     }
 
-    /** 60 quiet partitions of one record, then one busy partition pushing the budget past its high-water mark. */
+    /**
+     * Quiet partitions of one record each: their batches fill more than half the 1 MiB budget, Arrow buffers and Java
+     * objects counted (it took 60 when the budget counted only the buffers).
+     */
+    private static final int QUIET = 30;
+
+    /** QUIET partitions of one record, then one busy partition pushing the budget past its high-water mark. */
     private void quietPartitionsAndOneBusy(SinkWriter writer) {
         List<TopicPartition> tps = new ArrayList<>();
-        for (int p = 0; p <= 60; p++) {
+        for (int p = 0; p <= QUIET; p++) {
             tps.add(tp(p));
         }
         writer.open(tps);
         List<SinkRecord> quiet = new ArrayList<>();
-        for (int p = 1; p <= 60; p++) {
+        for (int p = 1; p <= QUIET; p++) {
             quiet.addAll(records(p, 1));
         }
         writer.put(quiet);
-        // Each quiet batch holds its first allocation, about 10 KiB: together more than half the budget.
+        // Each quiet batch holds its first allocation, about 10 KiB, and as much again for its vectors' Java objects:
+        // together more than half the budget.
         assertThat(writer.bufferedBytes()).isGreaterThan(BUDGET / 2).isLessThan(BUDGET * 85 / 100);
         List<SinkRecord> busy = records(0, 3000);
         for (int from = 0; from < busy.size(); from += 100) {
@@ -314,7 +321,7 @@ class BackPressureTest {
     @Test
     void quietPartitionsAreNotLandedForMemoryBelowTheMinimumWhileABusyOneIs() throws Exception {
         SimulatedConsumer consumer = new SimulatedConsumer(1000);
-        for (int p = 0; p <= 60; p++) {
+        for (int p = 0; p <= QUIET; p++) {
             consumer.append(tp(p), List.of());
         }
         SinkWriter writer = fixture.writer(consumer, Map.of(QuiverSinkConfig.FLUSH_THREADS, "0",
@@ -322,7 +329,7 @@ class BackPressureTest {
         quietPartitionsAndOneBusy(writer);
 
         assertThat(fixture.dataKeys(0)).isNotEmpty();
-        for (int p = 1; p <= 60; p++) {
+        for (int p = 1; p <= QUIET; p++) {
             assertThat(fixture.dataKeys(p)).as("partition %d", p).isEmpty();
         }
         // Landing the busy partition was enough: nothing had to be paused.
@@ -333,7 +340,7 @@ class BackPressureTest {
     @Test
     void withoutAMinimumTheBudgetLandsQuietPartitionsToo() {
         SimulatedConsumer consumer = new SimulatedConsumer(1000);
-        for (int p = 0; p <= 60; p++) {
+        for (int p = 0; p <= QUIET; p++) {
             consumer.append(tp(p), List.of());
         }
         SinkWriter writer = fixture.writer(consumer, Map.of(QuiverSinkConfig.FLUSH_THREADS, "0",
@@ -341,7 +348,7 @@ class BackPressureTest {
         quietPartitionsAndOneBusy(writer);
 
         // The same input as above: the budget now also cuts one-record files of quiet partitions.
-        long quietLanded = LongStream.rangeClosed(1, 60).filter(p -> !fixture.dataKeys((int) p).isEmpty()).count();
+        long quietLanded = LongStream.rangeClosed(1, QUIET).filter(p -> !fixture.dataKeys((int) p).isEmpty()).count();
         assertThat(quietLanded).isPositive();
     }
 

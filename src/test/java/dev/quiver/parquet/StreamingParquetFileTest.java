@@ -231,6 +231,48 @@ class StreamingParquetFileTest {
         }
     }
 
+    /**
+     * When the budget is full the encoded chunks come from the heap; they are charged to the budget until stored, so
+     * files that streamed row groups while memory was short cannot hold heap that nothing counts. Before, the budget
+     * read the same before and after such a write (the heap bytes were uncounted).
+     */
+    @Test
+    void encodedBytesHeldOnTheHeapWhileTheBudgetIsFullAreChargedToItUntilStored() {
+        long limit = 4 << 20;
+        dev.quiver.arrow.MemoryBudget budget = new dev.quiver.arrow.MemoryBudget(limit);
+        ParquetEncoder encoder = new ParquetEncoder(WriterOptions.withCodec("snappy"));
+        List<org.apache.arrow.memory.ArrowBuf> filler = new ArrayList<>();
+        try (RootAllocator root = new RootAllocator(budget, limit);
+                ArrowBatch batch = ArrowBatch.open(ROW, root, "rows")) {
+            for (int i = 0; i < 10_000; i++) {
+                batch.append(row(i));
+            }
+            try (StreamingParquetFile stream = encoder.openStream(batch.seal().getSchema(), root, 1 << 20)) {
+                try {
+                    while (true) {
+                        filler.add(root.buffer(4096));
+                    }
+                } catch (org.apache.arrow.memory.OutOfMemoryException e) {
+                    // The budget is full.
+                }
+                // Beside Arrow's own count, the budget holds the batch's Java cost (bufferBytes beyond its buffers).
+                long javaCost = batch.bufferBytes() - batch.filledBytes();
+                assertThat(budget.held()).isEqualTo(root.getAllocatedMemory() + javaCost);
+                stream.writeRowGroup(batch.seal());
+                stream.finish(Map.of());
+                assertThat(stream.heapBytes()).isPositive().isEqualTo(budget.charged());
+                assertThat(budget.held()).isEqualTo(root.getAllocatedMemory() + javaCost + stream.heapBytes())
+                        .isGreaterThan(limit);
+                List<byte[]> parts = new ArrayList<>();
+                drain(stream, parts);
+                assertThat(budget.held()).isEqualTo(root.getAllocatedMemory() + javaCost);
+            } finally {
+                filler.forEach(org.apache.arrow.memory.ArrowBuf::close);
+            }
+        }
+        assertThat(budget.held()).isZero();
+    }
+
     private static void drain(StreamingParquetFile stream, List<byte[]> parts) {
         for (EncodedPart part = stream.nextPart(); part != null; part = stream.nextPart()) {
             parts.add(bytes(part));

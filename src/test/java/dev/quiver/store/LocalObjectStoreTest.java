@@ -36,6 +36,61 @@ class LocalObjectStoreTest {
         assertThat(store.list("a/b/")).containsExactly("a/b/two.parquet");
     }
 
+    /**
+     * A whole object given as parts (a file held in off-heap chunks) is streamed to its key, not first copied into one
+     * heap array of its size. With ObjectStore's default put(key, PartBytes), which copies, this thread allocated
+     * more than the object's 8 MiB.
+     */
+    @Test
+    void aPutOfPartBytesStreamsThemWithoutAHeapCopyOfTheObject() throws Exception {
+        LocalObjectStore store = new LocalObjectStore(root);
+        int size = 8 << 20;
+        ObjectStore.PartBytes data = new ObjectStore.PartBytes() {
+            @Override
+            public long length() {
+                return size;
+            }
+
+            @Override
+            public java.io.InputStream open() {
+                // Bytes made as they are read, as an off-heap part would give them, with no array of the whole.
+                return new java.io.InputStream() {
+                    private int position;
+
+                    @Override
+                    public int read() {
+                        return position < size ? (position++ * 31) & 0xff : -1;
+                    }
+
+                    @Override
+                    public int read(byte[] b, int off, int len) {
+                        if (position == size) {
+                            return -1;
+                        }
+                        int n = Math.min(len, size - position);
+                        for (int i = 0; i < n; i++) {
+                            b[off + i] = (byte) ((position++ * 31) & 0xff);
+                        }
+                        return n;
+                    }
+                };
+            }
+        };
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long thread = Thread.currentThread().getId();
+        store.put("warm-up", data);
+        long before = threads.getThreadAllocatedBytes(thread);
+        store.put("big", data);
+        long allocated = threads.getThreadAllocatedBytes(thread) - before;
+        assertThat(allocated).as("bytes allocated on the heap to write an 8 MiB object").isLessThan(size / 8);
+        byte[] back = Files.readAllBytes(root.resolve("big"));
+        assertThat(back).hasSize(size);
+        for (int i = 0; i < size; i += 4093) {
+            assertThat(back[i]).isEqualTo((byte) ((i * 31) & 0xff));
+        }
+    }
+
     @Test
     void overwriteReplacesWholeObjectAndLeavesNoTempFiles() throws Exception {
         LocalObjectStore store = new LocalObjectStore(root);

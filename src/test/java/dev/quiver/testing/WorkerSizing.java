@@ -14,11 +14,13 @@ public final class WorkerSizing {
     public static final long PAGE = 1 * MIB;
     /** Page-sized buffers one pooled compressor keeps (CompressorPool.PAGE_BUFFERS_PER_COMPRESSOR). */
     public static final int PAGE_BUFFERS_PER_COMPRESSOR = 3;
-    /** The largest chunk an encoded part exceeds its target by (ArrowChunkOutputFile.MAX_CHUNK). */
-    public static final long PART_SLACK = 1 * MIB;
     /** S3A's buffer for one PUT of a file smaller than a part (S3Settings sets fs.s3a.multipart.size to this). */
     public static final long S3A_BLOCK = 8 * MIB;
-    /** Heap per byte of the budget: the Java objects (vectors, fields, appenders) of the batches the budget holds. */
+    /**
+     * Heap per byte of the budget: the Java objects (vectors, fields, appenders) of the batches the budget holds, which
+     * the budget counts (ArrowBatch.JAVA_BYTES_PER_VECTOR), and encoded bytes held on the heap while it was full,
+     * which it is charged with until they are stored.
+     */
     public static final double HEAP_PER_BUDGET_BYTE = 1.0;
     /** JDK and netty direct memory beyond Arrow's: NIO buffers of sockets and of the S3 client. */
     public static final long DIRECT_BASE = 32 * MIB;
@@ -36,10 +38,12 @@ public final class WorkerSizing {
         return Math.min(rowGroupBytes, budget / 4);
     }
 
-    /** The least -Xmx the rule asks for. */
+    /**
+     * The least -Xmx the rule asks for. The part size takes no heap: a file sent with one PUT is streamed from its
+     * encoded chunks into S3A's off-heap block buffer (in {@link #direct}), and parts are read from their chunks.
+     */
     public static long heap(int tasks, long budget, int flushThreads, long partBytes, long rowGroupBytes) {
-        long perThread = 2 * rowGroup(budget, rowGroupBytes) + PAGE_BUFFERS_PER_COMPRESSOR * PAGE + partBytes
-                + PART_SLACK;
+        long perThread = 2 * rowGroup(budget, rowGroupBytes) + PAGE_BUFFERS_PER_COMPRESSOR * PAGE;
         return WORKER_BASE_HEAP + tasks * (CONSUMER_FETCH + (long) (HEAP_PER_BUDGET_BYTE * budget)
                 + encodingThreads(flushThreads) * perThread);
     }

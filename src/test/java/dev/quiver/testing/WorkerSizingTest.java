@@ -14,8 +14,8 @@ class WorkerSizingTest {
         String readme = Files.readString(Path.of("README.md"));
         long defaults = WorkerSizing.heap(1, 256 * MIB, 2, 8 * MIB, 64 * MIB);
         long issueBudget = WorkerSizing.heap(1, 64 * MIB, 2, 8 * MIB, 64 * MIB);
-        assertThat(defaults).isEqualTo(714 * MIB);
-        assertThat(issueBudget).isEqualTo(330 * MIB);
+        assertThat(defaults).isEqualTo(696 * MIB);
+        assertThat(issueBudget).isEqualTo(312 * MIB);
         assertThat(readme).contains("the rule asks for a " + defaults / MIB + " MiB heap")
                 .contains("`buffer.memory.bytes=67108864`, " + issueBudget / MIB + " MiB");
         // bench/memory.sh's heaps (512m with 200 x 168 folders, 1g with 2,000 x 24) are at least what the rule asks.
