@@ -1,4 +1,4 @@
-package dev.quiver.intake;
+package dev.quiver.land;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
