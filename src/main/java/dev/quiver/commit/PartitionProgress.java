@@ -223,11 +223,6 @@ public final class PartitionProgress {
         partitionMetrics.landed(landed);
     }
 
-    /** The offset written in the marker as durable, for a spill that moves none. */
-    public long landed() {
-        return landed;
-    }
-
     /**
      * The offset Connect may commit: the first offset not yet landed or handled, or -1 for nothing. With nothing
      * buffered and no flush pending, everything accepted is landed or dead-lettered, once those writes are acked.

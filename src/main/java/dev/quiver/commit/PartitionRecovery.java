@@ -23,8 +23,6 @@ import org.slf4j.LoggerFactory;
 public final class PartitionRecovery {
     private static final Logger LOG = LoggerFactory.getLogger(PartitionRecovery.class);
     private static final int OPEN_ATTEMPTS = 5;
-    private static final long MIN_RETRY_BACKOFF_MS = 1_000;
-    private static final long MAX_RETRY_BACKOFF_MS = 30_000;
 
     private final ObjectStore store;
     private final CommitLog commitLog;
@@ -93,7 +91,7 @@ public final class PartitionRecovery {
                 }
                 LOG.warn("Could not {} of {} (attempt {} of {}), retrying: {}", what, tp, attempt, OPEN_ATTEMPTS,
                         e.getMessage());
-                sleep(Math.min(MIN_RETRY_BACKOFF_MS << Math.min(attempt - 1, 5), MAX_RETRY_BACKOFF_MS));
+                sleep(StoreException.retryBackoffMillis(attempt));
             }
         }
     }

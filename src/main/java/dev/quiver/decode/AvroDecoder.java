@@ -1,6 +1,5 @@
 package dev.quiver.decode;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -55,6 +54,7 @@ public final class AvroDecoder implements ValueDecoder {
     private final SchemaRegistryClient registry;
     private final Map<Integer, Writer> byId = new HashMap<>();
     private final AvroInput in = new AvroInput();
+    private final RawBytes rawBytes = new RawBytes();
     /** The writer of the last value looked at, and that value: schemaOf then decode of one record parse it once. */
     private Writer last;
     private Object lastRaw;
@@ -225,29 +225,8 @@ public final class AvroDecoder implements ValueDecoder {
     }
 
     private void resetInput(Object raw, int skip) {
-        byte[] bytes;
-        int offset;
-        int length;
-        if (raw instanceof byte[]) {
-            bytes = (byte[]) raw;
-            offset = 0;
-            length = bytes.length;
-        } else if (raw instanceof ByteBuffer && ((ByteBuffer) raw).hasArray()) {
-            ByteBuffer buffer = (ByteBuffer) raw;
-            bytes = buffer.array();
-            offset = buffer.arrayOffset() + buffer.position();
-            length = buffer.remaining();
-        } else if (raw instanceof ByteBuffer) {
-            ByteBuffer buffer = ((ByteBuffer) raw).duplicate();
-            bytes = new byte[buffer.remaining()];
-            buffer.get(bytes);
-            offset = 0;
-            length = bytes.length;
-        } else {
-            throw new DataException("value is a " + (raw == null ? "null" : raw.getClass().getSimpleName())
-                    + ", but an Avro decoder needs bytes; use ByteArrayConverter");
-        }
-        in.reset(bytes, offset + skip, length - skip);
+        RawBytes value = rawBytes.reset(raw, "an Avro decoder");
+        in.reset(value.bytes, value.offset + skip, value.length - skip);
     }
 
     /** The writer schemas seen so far by id, for tests and logs. */

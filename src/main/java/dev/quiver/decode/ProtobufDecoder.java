@@ -9,7 +9,6 @@ import dev.quiver.arrow.ColumnAppender.FieldException;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -73,6 +72,7 @@ public final class ProtobufDecoder implements ValueDecoder {
     private final Framing framing;
     private final int[] confluentIndexes;
     private final ColumnBindings<MessageNode> bindings = new ColumnBindings<>(this::bind);
+    private final RawBytes rawBytes = new RawBytes();
     /** The array being decoded and where the CodedInputStream starts in it, for zero-copy strings and bytes. */
     private byte[] input;
     private int inputBase;
@@ -101,28 +101,10 @@ public final class ProtobufDecoder implements ValueDecoder {
     @Override
     public void decode(Object raw, List<FieldVector> columns, int row) {
         MessageNode root = bindings.forColumns(columns);
-        byte[] bytes;
-        int offset;
-        int length;
-        if (raw instanceof byte[]) {
-            bytes = (byte[]) raw;
-            offset = 0;
-            length = bytes.length;
-        } else if (raw instanceof ByteBuffer && ((ByteBuffer) raw).hasArray()) {
-            ByteBuffer buffer = (ByteBuffer) raw;
-            bytes = buffer.array();
-            offset = buffer.arrayOffset() + buffer.position();
-            length = buffer.remaining();
-        } else if (raw instanceof ByteBuffer) {
-            ByteBuffer buffer = ((ByteBuffer) raw).duplicate();
-            bytes = new byte[buffer.remaining()];
-            buffer.get(bytes);
-            offset = 0;
-            length = bytes.length;
-        } else {
-            throw new DataException("value is a " + (raw == null ? "null" : raw.getClass().getSimpleName())
-                    + ", but a Protobuf decoder needs bytes; use ByteArrayConverter");
-        }
+        RawBytes value = rawBytes.reset(raw, "a Protobuf decoder");
+        byte[] bytes = value.bytes;
+        int offset = value.offset;
+        int length = value.length;
         if (framing == Framing.CONFLUENT || (framing == Framing.AUTO && length > 0 && bytes[offset] == 0)) {
             int header = confluentHeader(bytes, offset, length);
             offset += header;

@@ -332,8 +332,8 @@ final class PartitionWriter implements AutoCloseable {
         start(jobs.takeFailed());
     }
 
-    /** Waits for the job in flight, if any, and accounts for it; rethrows its failure. True when one landed. */
-    boolean finishInFlight() {
+    /** Waits for the job in flight, if any, and accounts for it; rethrows its failure. */
+    void finishInFlight() {
         LandingJob job = jobs.finish();
         if (job instanceof SpillJob spill) {
             recycle(spill);
@@ -342,11 +342,9 @@ final class PartitionWriter implements AutoCloseable {
             batches.keepIdle(flushing);
             flushing = List.of();
         }
-        if (job == null) {
-            return false;
+        if (job != null) {
+            settings.outage().landed();
         }
-        settings.outage().landed();
-        return true;
     }
 
     /**
@@ -365,9 +363,11 @@ final class PartitionWriter implements AutoCloseable {
         }
     }
 
-    /** Accounts for a finished job without waiting for one that is still running; true when one landed. */
-    boolean pollInFlight() {
-        return jobs.ended() && finishInFlight();
+    /** Accounts for a finished job without waiting for one that is still running. */
+    void pollInFlight() {
+        if (jobs.ended()) {
+            finishInFlight();
+        }
     }
 
     /** True while a flush that failed waits for its retry: the partition can land nothing else before it. */

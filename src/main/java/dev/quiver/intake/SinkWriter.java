@@ -48,8 +48,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class SinkWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SinkWriter.class);
-    private static final long MIN_RETRY_BACKOFF_MS = 1_000;
-    private static final long MAX_RETRY_BACKOFF_MS = 30_000;
     /** The longest one put() waits for uploads, whatever max.poll.interval.ms allows: the task is no place to idle. */
     private static final long MAX_BLOCK_MS = 5_000;
     /** How often put() should run while partitions are paused or a due flush waits for a running one. */
@@ -349,8 +347,7 @@ public final class SinkWriter implements AutoCloseable {
             return new ConnectException("Storage refused a write and retrying cannot help: " + e.getMessage(), e);
         }
         consecutiveStoreFailures++;
-        long backoff = Math.min(MIN_RETRY_BACKOFF_MS << Math.min(consecutiveStoreFailures - 1, 5),
-                MAX_RETRY_BACKOFF_MS);
+        long backoff = StoreException.retryBackoffMillis(consecutiveStoreFailures);
         consumer.retryAfter(backoff);
         LOG.warn("Storage write failed ({} in a row); buffered data is kept and Connect retries in {} ms: {}",
                 consecutiveStoreFailures, backoff, e.getMessage());

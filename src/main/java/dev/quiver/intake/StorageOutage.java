@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
  */
 final class StorageOutage {
     private static final Logger LOG = LoggerFactory.getLogger(StorageOutage.class);
-    static final long MIN_BACKOFF_MS = 1_000;
-    static final long MAX_BACKOFF_MS = 30_000;
+    static final long MIN_BACKOFF_MS = StoreException.MIN_RETRY_BACKOFF_MS;
+    static final long MAX_BACKOFF_MS = StoreException.MAX_RETRY_BACKOFF_MS;
     private static final long WARN_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private final String store;
@@ -67,7 +67,7 @@ final class StorageOutage {
         }
         if (newRound) {
             failedRounds++;
-            long backoff = Math.min(MIN_BACKOFF_MS << Math.min(failedRounds - 1, 5), MAX_BACKOFF_MS);
+            long backoff = StoreException.retryBackoffMillis(failedRounds);
             nextRetryNanos = nowNanos + TimeUnit.MILLISECONDS.toNanos(backoff);
         }
     }
