@@ -13,7 +13,8 @@ import org.apache.parquet.io.api.Binary;
 /**
  * BYTE_ARRAY columns (strings, bytes). The column's bytes are copied to the heap once, then every value is a
  * zero-copy slice of that array: a direct view of the Arrow buffer (nioBuffer) needs --add-opens on JDK 17+, a flag a
- * connector cannot give its worker. The slices stay valid for the whole file, as the dictionary encoder requires.
+ * connector cannot give its worker. The slices stay valid for the whole file, as the dictionary encoder requires; the
+ * dictionary is {@link BinaryDictionary}, which works on positions in the array.
  * Min and max are tracked as positions in the array, compared unsigned as parquet-java orders BINARY.
  */
 final class BinaryLeafWriter extends LeafWriter {
@@ -34,6 +35,11 @@ final class BinaryLeafWriter extends LeafWriter {
         int end = count == 0 ? 0 : offsets.getInt((long) count * Integer.BYTES);
         this.bytes = new byte[end];
         vector.getDataBuffer().getBytes(0, bytes, 0, end);
+    }
+
+    @Override
+    ValuesWriter dictionaryWriter(ParquetProperties props) {
+        return new BinaryDictionary(bytes, props);
     }
 
     @Override
@@ -80,6 +86,7 @@ final class BinaryLeafWriter extends LeafWriter {
     @Override
     void writeValues(int[] index, int from, int to) {
         ValuesWriter out = values;
+        BinaryDictionary dictionary = out instanceof BinaryDictionary ? (BinaryDictionary) out : null;
         ArrowBuf off = offsets;
         byte[] data = bytes;
         int lo = minStart;
@@ -97,7 +104,11 @@ final class BinaryLeafWriter extends LeafWriter {
             }
             int start = off.getInt((long) ix * Integer.BYTES);
             int end = off.getInt((long) (ix + 1) * Integer.BYTES);
-            out.writeBytes(Binary.fromConstantByteArray(data, start, end - start));
+            if (dictionary != null) {
+                dictionary.write(start, end);
+            } else {
+                out.writeBytes(Binary.fromConstantByteArray(data, start, end - start));
+            }
             size += end - start;
             long p = prefix(data, start, end);
             int vsLo;

@@ -149,6 +149,11 @@ abstract class LeafWriter {
                         props.getAllocator());
             }
         }
+        return dictionaryWriter(props);
+    }
+
+    /** The dictionary encoder with its plain fallback for this chunk: parquet-java's, unless a type has a faster one. */
+    ValuesWriter dictionaryWriter(ParquetProperties props) {
         return props.newValuesWriter(descriptor);
     }
 
