@@ -46,6 +46,7 @@
 #   E2E_SKIP_BUILD=1 reuse target/components/packages/*.zip
 #   E2E_MODE [compare]: compare (the runs above) or steady (issue 13, see above)
 #   E2E_STEADY_TASKS [2]  E2E_STEADY_PATHS [direct-json]  E2E_OFFSET_FLUSH_MS [2000]  E2E_CONNECT_FILE_VERSION [4.3.1]
+#   E2E_STEADY_BASELINES [1]: 0 skips FileStreamSink (for trying Quiver settings; no ratios then)
 #   E2E_QUIVER_EXTRA (extra "key": "value" pairs, comma-terminated, added to Quiver's connector config)
 #   E2E_KAFKA_PORT [29092]  E2E_CONTROLLER_PORT [29093]  E2E_S3_PORT [29000]  E2E_CONNECT_PORT [28083]
 set -euo pipefail
@@ -490,7 +491,10 @@ steady_report() {
 if [ "$MODE" = steady ]; then
   STEADY="$WORK/steady.tsv"
   : >"$STEADY"
-  for sink in filestream $STEADY_PATHS; do
+  baselines=filestream
+  # E2E_STEADY_BASELINES=0 skips FileStreamSink: for trying Quiver settings only; its ratios are then left blank.
+  [ "${E2E_STEADY_BASELINES:-1}" = 0 ] && baselines=
+  for sink in $baselines $STEADY_PATHS; do
     for tasks in $(printf '1\n%s\n' "$STEADY_TASKS" | sort -un); do
       [ "$sink" != filestream ] && [ "$tasks" != "$STEADY_TASKS" ] && continue
       jfr=

@@ -299,7 +299,7 @@ public final class ColumnAppenders {
 
         @Override
         void appendValue(int row, Object value) {
-            vector.setSafe(row, ((String) value).getBytes(StandardCharsets.UTF_8));
+            VariableWidth.set(vector, row, ((String) value).getBytes(StandardCharsets.UTF_8));
         }
 
         @Override
@@ -324,7 +324,7 @@ public final class ColumnAppenders {
         @Override
         void appendValue(int row, Object value) {
             if (value instanceof byte[]) {
-                vector.setSafe(row, (byte[]) value);
+                VariableWidth.set(vector, row, (byte[]) value);
             } else {
                 ByteBuffer buffer = (ByteBuffer) value;
                 vector.setSafe(row, buffer, buffer.position(), buffer.remaining());

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.quiver.arrow.JsonText;
 import dev.quiver.arrow.SchemaMerger;
+import dev.quiver.arrow.VariableWidth;
 import dev.quiver.decode.JsonTree.Node;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -503,7 +504,7 @@ public final class SchemalessJsonDecoder implements ValueDecoder {
                 throw MISFIT;
             }
             if (utf8.encode(p.getTextCharacters(), p.getTextOffset(), p.getTextLength())) {
-                vector.setSafe(i, utf8.bytes, 0, utf8.length);
+                VariableWidth.set(vector, i, utf8.bytes, 0, utf8.length);
             } else {
                 // An escaped unpaired surrogate: Java's encoder writes '?' for it, as the Map path did.
                 vector.setSafe(i, p.getText().getBytes(StandardCharsets.UTF_8));
