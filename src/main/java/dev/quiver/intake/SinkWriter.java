@@ -200,16 +200,26 @@ public final class SinkWriter implements AutoCloseable {
     private Map<TopicPartition, Integer> append(Collection<SinkRecord> records, long waitUntil) {
         Map<TopicPartition, Integer> intake = new HashMap<>();
         PartitionWriter current = null;
+        // A poll delivers its records partition by partition: they are counted per run, not with a map update each.
+        TopicPartition counted = null;
+        int run = 0;
         for (SinkRecord record : records) {
             if (current == null || !sameOrigin(current.topicPartition(), record)) {
                 current = writerFor(record);
             }
             TopicPartition tp = current.topicPartition();
-            if (skip.contains(tp)) {
+            if (!skip.isEmpty() && skip.contains(tp)) {
                 // The consumer was sought back for this partition; these records come again after the seek.
                 continue;
             }
-            intake.merge(tp, 1, Integer::sum);
+            if (tp != counted) {
+                if (counted != null) {
+                    intake.merge(counted, run, Integer::sum);
+                }
+                counted = tp;
+                run = 0;
+            }
+            run++;
             try {
                 if (!governor.accept(current, record, waitUntil)) {
                     skip.add(tp);
@@ -228,6 +238,9 @@ public final class SinkWriter implements AutoCloseable {
                 skip.add(tp);
                 current = null;
             }
+        }
+        if (counted != null) {
+            intake.merge(counted, run, Integer::sum);
         }
         return intake;
     }

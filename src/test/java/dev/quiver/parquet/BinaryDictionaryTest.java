@@ -146,4 +146,22 @@ class BinaryDictionaryTest {
                     i -> pool[(int) ((i * 2654435761L + seed) % cardinality)]);
         }
     }
+
+    @Test
+    void valuesAreComparedExactlyAtEveryLength() {
+        Random random = new Random(11);
+        for (int length = 0; length <= 48; length++) {
+            byte[] d = new byte[2 * length + 16];
+            for (int round = 0; round < 200; round++) {
+                int a = random.nextInt(8);
+                int b = a + length + random.nextInt(8);
+                for (int i = 0; i < length; i++) {
+                    d[a + i] = (byte) random.nextInt(3);
+                    d[b + i] = random.nextInt(4) == 0 ? (byte) random.nextInt(3) : d[a + i];
+                }
+                assertThat(BinaryDictionary.sameBytes(d, a, b, length)).as("length %d", length)
+                        .isEqualTo(java.util.Arrays.equals(d, a, a + length, d, b, b + length));
+            }
+        }
+    }
 }
