@@ -96,7 +96,7 @@ public final class WriterBenchReport {
         System.out.println("rows/s is the median of the measured iterations; +/-% is half their range over the median.");
         System.out.printf(Locale.ROOT, "%-20s %-7s %16s %8s %12s %13s %12s%n", "writer", "codec", "rows/s (median)", "+/-%",
                 "out MB/s", "Arrow-in MB/s", "file bytes");
-        String[] order = {"quiverArrow", "parquetAvro", "parquetAvroConvert"};
+        String[] order = {"quiverArrow", "quiverStream", "parquetAvro", "parquetAvroConvert"};
         for (String codec : codecs) {
             for (String bench : order) {
                 double[] s = scores.getOrDefault(bench, Map.of()).get(codec);
@@ -121,6 +121,11 @@ public final class WriterBenchReport {
             }
             System.out.printf(Locale.ROOT, "%-7s Quiver/parquet-avro = %sx   Quiver/(parquet-avro + Struct->Avro) = %sx%n",
                     codec, ratio(quiver, avro), ratio(quiver, convert));
+            double[] stream = scores.getOrDefault("quiverStream", Map.of()).get(codec);
+            if (stream != null) {
+                System.out.printf(Locale.ROOT, "%-7s Quiver streamed (the worker's path)/parquet-avro = %sx%n", codec,
+                        ratio(stream, avro));
+            }
         }
     }
 

@@ -2,9 +2,12 @@ package dev.quiver.bench;
 
 import dev.quiver.arrow.ArrowBatch;
 import dev.quiver.parquet.EncodedFile;
+import dev.quiver.parquet.EncodedPart;
 import dev.quiver.parquet.ParquetEncoder;
+import dev.quiver.parquet.StreamingParquetFile;
 import dev.quiver.parquet.WriterOptions;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -48,7 +51,10 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  * (1 MiB pages, 128 MiB row groups, dictionary, statistics, page indexes, format v1, page checksums):
  *
  * <ul>
- *   <li>{@code quiverArrow}: Quiver's {@link ParquetEncoder} on the Arrow batch the connector fills;
+ *   <li>{@code quiverArrow}: Quiver's {@link ParquetEncoder} on the Arrow batch the connector fills, into one array;
+ *   <li>{@code quiverStream}: the same batch through the path a worker takes ({@link StreamingParquetFile}: encoded
+ *       bytes held in chunks of Arrow memory and taken away as 8 MiB parts), each part read once as an upload reads
+ *       it;
  *   <li>{@code parquetAvro}: parquet-avro's writer on pre-built GenericRecords;
  *   <li>{@code parquetAvroConvert}: the same, converting each Connect Struct to a GenericRecord first, which is what
  *       sinks that write through parquet-avro pay per record.
@@ -66,6 +72,8 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 public class WriterBenchmark {
     static final int PAGE_SIZE = 1024 * 1024;
     static final long ROW_GROUP_SIZE = 128L * 1024 * 1024;
+    /** Parts of a streamed file: the default of upload.part.bytes. */
+    static final long PART_SIZE = 8L * 1024 * 1024;
     static final Map<String, String> FOOTER = Map.of("kafka.topic", "bench", "kafka.partition", "0");
 
     @Param({"snappy", "zstd"})
@@ -146,6 +154,34 @@ public class WriterBenchmark {
         lastLength = file.length();
         arrowBytes = in.bytes;
         return file.length();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BenchData.ROWS)
+    public long quiverStream(ArrowInput in) throws IOException {
+        long length;
+        try (StreamingParquetFile file = encoder.openStream(in.root.getSchema(), in.allocator, PART_SIZE)) {
+            file.writeRowGroup(in.root);
+            file.finish(FOOTER);
+            length = file.length();
+            if (lastBytes == null || lastBytes.length < length) {
+                lastBytes = new byte[(int) length];
+            }
+            int at = 0;
+            for (EncodedPart part = file.nextPart(); part != null; part = file.nextPart()) {
+                // Read as an upload reads a part: a stream over its chunks, into a buffer.
+                try (InputStream bytes = part.open()) {
+                    at += bytes.readNBytes(lastBytes, at, (int) part.length());
+                }
+                file.partStored();
+            }
+            if (at != length) {
+                throw new IllegalStateException("parts held " + at + " bytes of a " + length + "-byte file");
+            }
+        }
+        lastLength = (int) length;
+        arrowBytes = in.bytes;
+        return length;
     }
 
     @Benchmark
