@@ -196,11 +196,10 @@ public final class SinkWriter implements AutoCloseable {
         }
     }
 
-    /** Appends each record to its partition's writer; returns how many records each partition received. */
+    /** Appends each record to its partition's writer; returns how many each partition received, counted per run. */
     private Map<TopicPartition, Integer> append(Collection<SinkRecord> records, long waitUntil) {
         Map<TopicPartition, Integer> intake = new HashMap<>();
         PartitionWriter current = null;
-        // A poll delivers its records partition by partition: they are counted per run, not with a map update each.
         TopicPartition counted = null;
         int run = 0;
         for (SinkRecord record : records) {
