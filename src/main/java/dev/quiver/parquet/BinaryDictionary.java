@@ -34,8 +34,8 @@ import org.apache.parquet.util.AutoCloseables;
  * its CPU on string columns such as user ids and page names). Here a value is a range of the chunk's byte array: it is
  * hashed eight bytes at a time, compared with the JDK's vectorised range comparison, and needs no object.
  *
- * <p>The entries point into the byte array they were written from, so one instance serves one chunk of one leaf writer
- * and must not outlive that array.
+ * <p>Values are given as positions in the byte array the instance was made with, so one instance serves one chunk of
+ * one leaf writer; the dictionary keeps copies of its entries.
  */
 final class BinaryDictionary extends ValuesWriter {
     /** parquet-java's limit: ids must fit in a non-negative int. */
@@ -51,7 +51,11 @@ final class BinaryDictionary extends ValuesWriter {
     private final ValuesWriter plain;
     private final List<AutoCloseable> toClose = new ArrayList<>();
 
-    // The dictionary, entries in the order they were added (an entry's index is its id).
+    // The dictionary, entries in the order they were added (an entry's index is its id). Each entry's bytes are
+    // copied into one compact array: compared in place, a hit would read a first occurrence anywhere in the chunk's
+    // bytes (tens of megabytes), a cache miss per value.
+    private byte[] pool = new byte[4096];
+    private int poolUsed;
     private int[] entryStart = new int[64];
     private int[] entryLength = new int[64];
     private int[] entryHash = new int[64];
@@ -101,7 +105,7 @@ final class BinaryDictionary extends ValuesWriter {
                 break;
             }
             int e = held - 1;
-            if (entryHash[e] == hash && entryLength[e] == length && sameBytes(data, start, entryStart[e], length)) {
+            if (entryHash[e] == hash && entryLength[e] == length && sameBytes(data, start, pool, entryStart[e], length)) {
                 id = e;
                 break;
             }
@@ -123,7 +127,12 @@ final class BinaryDictionary extends ValuesWriter {
             entryLength = Arrays.copyOf(entryLength, id * 2);
             entryHash = Arrays.copyOf(entryHash, id * 2);
         }
-        entryStart[id] = start;
+        if (poolUsed + length > pool.length) {
+            pool = Arrays.copyOf(pool, Math.max(pool.length * 2, poolUsed + length));
+        }
+        System.arraycopy(data, start, pool, poolUsed, length);
+        entryStart[id] = poolUsed;
+        poolUsed += length;
         entryLength[id] = length;
         entryHash[id] = hash;
         slots[slot] = id + 1;
@@ -149,29 +158,29 @@ final class BinaryDictionary extends ValuesWriter {
     }
 
     /**
-     * Whether {@code d[a, a + length)} equals {@code d[b, b + length)}. Most dictionary values are short (ids, names,
+     * Whether {@code x[a, a + length)} equals {@code y[b, b + length)}. Most dictionary values are short (ids, names,
      * codes), where the JDK's vectorised comparison costs more to set up than it saves: eight bytes at a time here,
      * the last eight overlapping the ones before, and the JDK's for long values.
      */
-    static boolean sameBytes(byte[] d, int a, int b, int length) {
+    static boolean sameBytes(byte[] x, int a, byte[] y, int b, int length) {
         if (length < Long.BYTES) {
             for (int i = 0; i < length; i++) {
-                if (d[a + i] != d[b + i]) {
+                if (x[a + i] != y[b + i]) {
                     return false;
                 }
             }
             return true;
         }
         if (length > 4 * Long.BYTES) {
-            return Arrays.equals(d, a, a + length, d, b, b + length);
+            return Arrays.equals(x, a, a + length, y, b, b + length);
         }
         int last = length - Long.BYTES;
         for (int i = 0; i < last; i += Long.BYTES) {
-            if ((long) LONGS.get(d, a + i) != (long) LONGS.get(d, b + i)) {
+            if ((long) LONGS.get(x, a + i) != (long) LONGS.get(y, b + i)) {
                 return false;
             }
         }
-        return (long) LONGS.get(d, a + last) == (long) LONGS.get(d, b + last);
+        return (long) LONGS.get(x, a + last) == (long) LONGS.get(y, b + last);
     }
 
     /** A hash of the bytes, eight at a time; the low bits pick the slot, so they are mixed from all of them. */
@@ -199,7 +208,7 @@ final class BinaryDictionary extends ValuesWriter {
         fellBack = true;
         for (int k = 0; k < idCount; k++) {
             int e = ids[k];
-            plain.writeBytes(Binary.fromConstantByteArray(data, entryStart[e], entryLength[e]));
+            plain.writeBytes(Binary.fromConstantByteArray(pool, entryStart[e], entryLength[e]));
         }
         if (lastUsedDictionarySize == 0) {
             // No page used the dictionary: it is dropped.
@@ -211,6 +220,7 @@ final class BinaryDictionary extends ValuesWriter {
 
     private void clearDictionary() {
         size = 0;
+        poolUsed = 0;
         Arrays.fill(slots, 0);
     }
 
@@ -281,7 +291,7 @@ final class BinaryDictionary extends ValuesWriter {
                 maxDictionaryByteSize, allocator);
         toClose.add(out);
         for (int e = 0; e < lastUsedDictionarySize; e++) {
-            out.writeBytes(Binary.fromConstantByteArray(data, entryStart[e], entryLength[e]));
+            out.writeBytes(Binary.fromConstantByteArray(pool, entryStart[e], entryLength[e]));
         }
         return new DictionaryPage(out.getBytes(), lastUsedDictionarySize, dictionaryPageEncoding);
     }

@@ -159,7 +159,7 @@ class BinaryDictionaryTest {
                     d[a + i] = (byte) random.nextInt(3);
                     d[b + i] = random.nextInt(4) == 0 ? (byte) random.nextInt(3) : d[a + i];
                 }
-                assertThat(BinaryDictionary.sameBytes(d, a, b, length)).as("length %d", length)
+                assertThat(BinaryDictionary.sameBytes(d, a, d, b, length)).as("length %d", length)
                         .isEqualTo(java.util.Arrays.equals(d, a, a + length, d, b, b + length));
             }
         }
