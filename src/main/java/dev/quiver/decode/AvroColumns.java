@@ -13,6 +13,7 @@ import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float4Vector;
 import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.TimeMicroVector;
 import org.apache.arrow.vector.TimeMilliVector;
 import org.apache.arrow.vector.TimeStampVector;
 import org.apache.arrow.vector.VarBinaryVector;
@@ -122,7 +123,14 @@ final class AvroColumns {
                 if (logical instanceof LogicalTypes.TimestampMillis) {
                     return new TimestampNode(expect(v, TimeStampVector.class, s, path), path);
                 }
-                // time-micros, timestamp-micros and local-timestamp-* land as the long they are (AvroSchemas).
+                if (logical instanceof LogicalTypes.TimeMicros) {
+                    return new TimeMicrosNode(expect(v, TimeMicroVector.class, s, path), path);
+                }
+                if (logical instanceof LogicalTypes.TimestampMicros || logical instanceof LogicalTypes.LocalTimestampMillis
+                        || logical instanceof LogicalTypes.LocalTimestampMicros) {
+                    // Their own timestamp vectors (AvroSchemas): microseconds with UTC, or wall-clock with no zone.
+                    return new TimestampNode(expect(v, TimeStampVector.class, s, path), path);
+                }
                 return new LongNode(expect(v, BigIntVector.class, s, path), path, false);
             case FLOAT:
                 if (v instanceof Float8Vector) {
@@ -604,6 +612,26 @@ final class AvroColumns {
         private final TimeStampVector vector;
 
         TimestampNode(TimeStampVector vector, String path) {
+            super(path);
+            this.vector = vector;
+        }
+
+        @Override
+        void read(AvroInput in, int i) {
+            in.field = path;
+            vector.setSafe(i, in.readLong());
+        }
+
+        @Override
+        void writeNull(int i) {
+            vector.setNull(i);
+        }
+    }
+
+    private static final class TimeMicrosNode extends Node {
+        private final TimeMicroVector vector;
+
+        TimeMicrosNode(TimeMicroVector vector, String path) {
             super(path);
             this.vector = vector;
         }
