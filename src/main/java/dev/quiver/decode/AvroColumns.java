@@ -337,6 +337,7 @@ final class AvroColumns {
             Node chosen = byIndex[index];
             if (chosen == null) {
                 writeNull(i);
+                in.rootNull = path.isEmpty();
                 return;
             }
             for (Node m : members) {
@@ -386,6 +387,7 @@ final class AvroColumns {
             int index = in.readInt();
             if (index == nullIndex) {
                 inner.writeNull(i);
+                in.rootNull = path.isEmpty();
             } else if (index >= 0 && index < size) {
                 inner.read(in, i);
             } else {

@@ -22,12 +22,15 @@ final class AvroInput {
     int limit;
     /** The dotted path of the field being read, for the error; "" at the top. */
     String field = "";
+    /** Set when the whole value was the null member of a union: a key struct must then be null, not all-null. */
+    boolean rootNull;
 
     void reset(byte[] bytes, int offset, int length) {
         buf = bytes;
         pos = offset;
         limit = offset + length;
         field = "";
+        rootNull = false;
     }
 
     int remaining() {
