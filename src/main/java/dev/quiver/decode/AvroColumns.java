@@ -264,6 +264,40 @@ final class AvroColumns {
                 + v.getField().getType() + "; the batch was not made for this writer schema");
     }
 
+    /**
+     * True when row {@code i} of a fixed-width vector is within its buffers, so {@code set} may skip what
+     * {@code setSafe} does per value (a capacity computed with a division); shifts only, and the buffers are asked
+     * each time, so a vector grown or reset elsewhere is seen.
+     */
+    static boolean fits(org.apache.arrow.vector.BaseFixedWidthVector v, int i, int width) {
+        return v.getDataBuffer().capacity() >= ((long) i + 1) * width && v.getValidityBuffer().capacity() > (i >>> 3);
+    }
+
+    /**
+     * {@code setSafe(i, bytes, at, length)} of a variable-width vector, with the common case done in place: row
+     * {@code i} follows the last one set and the buffers hold it, so the value is one bulk copy, one offset and one
+     * validity bit. Anything else (a row rewritten after a failed record, a hole, a full buffer) goes through setSafe.
+     */
+    static void appendBytes(org.apache.arrow.vector.BaseVariableWidthVector v, int i, byte[] bytes, int at, int length) {
+        if (v.getLastSet() == i - 1) {
+            org.apache.arrow.memory.ArrowBuf offsets = v.getOffsetBuffer();
+            org.apache.arrow.memory.ArrowBuf validity = v.getValidityBuffer();
+            org.apache.arrow.memory.ArrowBuf data = v.getDataBuffer();
+            long next = ((long) i + 1) * 4;
+            if (offsets.capacity() >= next + 4 && validity.capacity() > (i >>> 3)) {
+                int start = offsets.getInt(next - 4);
+                if (data.capacity() >= (long) start + length) {
+                    data.setBytes(start, bytes, at, length);
+                    offsets.setInt(next, start + length);
+                    org.apache.arrow.vector.BitVectorHelper.setBit(validity, i);
+                    v.setLastSet(i);
+                    return;
+                }
+            }
+        }
+        v.setSafe(i, bytes, at, length);
+    }
+
     static DataException error(String path, String problem) {
         return path.isEmpty() ? new DataException("value " + problem)
                 : new dev.quiver.arrow.ColumnAppender.FieldException(path, problem);
@@ -518,7 +552,13 @@ final class AvroColumns {
         @Override
         void read(AvroInput in, int i) {
             in.field = path;
-            vector.setSafe(i, in.readBoolean() ? 1 : 0);
+            int v = in.readBoolean() ? 1 : 0;
+            long bytes = (i >>> 3) + 1;
+            if (vector.getDataBuffer().capacity() >= bytes && vector.getValidityBuffer().capacity() >= bytes) {
+                vector.set(i, v);
+            } else {
+                vector.setSafe(i, v);
+            }
         }
 
         @Override
@@ -538,7 +578,12 @@ final class AvroColumns {
         @Override
         void read(AvroInput in, int i) {
             in.field = path;
-            vector.setSafe(i, in.readInt());
+            int v = in.readInt();
+            if (fits(vector, i, 4)) {
+                vector.set(i, v);
+            } else {
+                vector.setSafe(i, v);
+            }
         }
 
         @Override
@@ -601,7 +646,12 @@ final class AvroColumns {
         @Override
         void read(AvroInput in, int i) {
             in.field = path;
-            vector.setSafe(i, fromInt ? in.readInt() : in.readLong());
+            long v = fromInt ? in.readInt() : in.readLong();
+            if (fits(vector, i, 8)) {
+                vector.set(i, v);
+            } else {
+                vector.setSafe(i, v);
+            }
         }
 
         @Override
@@ -621,7 +671,12 @@ final class AvroColumns {
         @Override
         void read(AvroInput in, int i) {
             in.field = path;
-            vector.setSafe(i, in.readLong());
+            long v = in.readLong();
+            if (fits(vector, i, 8)) {
+                vector.set(i, v);
+            } else {
+                vector.setSafe(i, v);
+            }
         }
 
         @Override
@@ -686,7 +741,11 @@ final class AvroColumns {
             in.field = path;
             double v = written == Schema.Type.DOUBLE ? in.readDouble()
                     : written == Schema.Type.FLOAT ? in.readFloat() : in.readInt();
-            vector.setSafe(i, v);
+            if (fits(vector, i, 8)) {
+                vector.set(i, v);
+            } else {
+                vector.setSafe(i, v);
+            }
         }
 
         @Override
@@ -712,7 +771,7 @@ final class AvroColumns {
             if (!Utf8Buffer.isValidUtf8(in.buf, at, length)) {
                 throw error(path, "is a string whose bytes are not valid UTF-8");
             }
-            vector.setSafe(i, in.buf, at, length);
+            appendBytes(vector, i, in.buf, at, length);
             in.pos = at + length;
         }
 
@@ -767,7 +826,7 @@ final class AvroColumns {
             in.field = path;
             int length = size >= 0 ? size : in.readLength();
             in.need(length);
-            vector.setSafe(i, in.buf, in.pos, length);
+            appendBytes(vector, i, in.buf, in.pos, length);
             in.pos += length;
         }
 
