@@ -41,10 +41,25 @@ final class AvroColumns {
 
     /** One value of a schema node, read and written at an index of its vector. */
     abstract static class Node {
+        /** Kinds a record reads without a virtual call (see {@link RecordNode#read}); 0 for the others. */
+        static final int OTHER = 0;
+        static final int LONG = 1;
+        static final int INT = 2;
+        static final int DOUBLE = 3;
+        static final int STRING = 4;
+        static final int BOOLEAN = 5;
+        static final int TIMESTAMP = 6;
+
         final String path;
+        final int kind;
 
         Node(String path) {
+            this(path, OTHER);
+        }
+
+        Node(String path, int kind) {
             this.path = path;
+            this.kind = kind;
         }
 
         abstract void read(AvroInput in, int i);
@@ -264,38 +279,11 @@ final class AvroColumns {
                 + v.getField().getType() + "; the batch was not made for this writer schema");
     }
 
-    /**
-     * True when row {@code i} of a fixed-width vector is within its buffers, so {@code set} may skip what
-     * {@code setSafe} does per value (a capacity computed with a division); shifts only, and the buffers are asked
-     * each time, so a vector grown or reset elsewhere is seen.
-     */
-    static boolean fits(org.apache.arrow.vector.BaseFixedWidthVector v, int i, int width) {
-        return v.getDataBuffer().capacity() >= ((long) i + 1) * width && v.getValidityBuffer().capacity() > (i >>> 3);
-    }
-
-    /**
-     * {@code setSafe(i, bytes, at, length)} of a variable-width vector, with the common case done in place: row
-     * {@code i} follows the last one set and the buffers hold it, so the value is one bulk copy, one offset and one
-     * validity bit. Anything else (a row rewritten after a failed record, a hole, a full buffer) goes through setSafe.
-     */
+    /** {@code setSafe(i, bytes, at, length)}, in place when {@link DirectWrites#putBytes} can. */
     static void appendBytes(org.apache.arrow.vector.BaseVariableWidthVector v, int i, byte[] bytes, int at, int length) {
-        if (v.getLastSet() == i - 1) {
-            org.apache.arrow.memory.ArrowBuf offsets = v.getOffsetBuffer();
-            org.apache.arrow.memory.ArrowBuf validity = v.getValidityBuffer();
-            org.apache.arrow.memory.ArrowBuf data = v.getDataBuffer();
-            long next = ((long) i + 1) * 4;
-            if (offsets.capacity() >= next + 4 && validity.capacity() > (i >>> 3)) {
-                int start = offsets.getInt(next - 4);
-                if (data.capacity() >= (long) start + length) {
-                    data.setBytes(start, bytes, at, length);
-                    offsets.setInt(next, start + length);
-                    org.apache.arrow.vector.BitVectorHelper.setBit(validity, i);
-                    v.setLastSet(i);
-                    return;
-                }
-            }
+        if (!DirectWrites.putBytes(v, i, bytes, at, length)) {
+            v.setSafe(i, bytes, at, length);
         }
-        v.setSafe(i, bytes, at, length);
     }
 
     static DataException error(String path, String problem) {
@@ -320,8 +308,31 @@ final class AvroColumns {
 
         @Override
         void read(AvroInput in, int i) {
+            // The common leaves by kind, so their reads inline here; a call through Node.read over a record's mix of
+            // leaf classes is a megamorphic virtual call per field.
             for (Node f : fields) {
-                f.read(in, i);
+                switch (f.kind) {
+                    case LONG:
+                        ((LongNode) f).read(in, i);
+                        break;
+                    case INT:
+                        ((IntNode) f).read(in, i);
+                        break;
+                    case DOUBLE:
+                        ((DoubleNode) f).read(in, i);
+                        break;
+                    case STRING:
+                        ((StringNode) f).read(in, i);
+                        break;
+                    case BOOLEAN:
+                        ((BooleanNode) f).read(in, i);
+                        break;
+                    case TIMESTAMP:
+                        ((TimestampNode) f).read(in, i);
+                        break;
+                    default:
+                        f.read(in, i);
+                }
             }
             for (Node a : absent) {
                 a.writeNull(i);
@@ -545,19 +556,16 @@ final class AvroColumns {
         private final BitVector vector;
 
         BooleanNode(BitVector vector, String path) {
-            super(path);
+            super(path, BOOLEAN);
             this.vector = vector;
         }
 
         @Override
         void read(AvroInput in, int i) {
             in.field = path;
-            int v = in.readBoolean() ? 1 : 0;
-            long bytes = (i >>> 3) + 1;
-            if (vector.getDataBuffer().capacity() >= bytes && vector.getValidityBuffer().capacity() >= bytes) {
-                vector.set(i, v);
-            } else {
-                vector.setSafe(i, v);
+            boolean v = in.readBoolean();
+            if (!DirectWrites.putBit(vector, i, v)) {
+                vector.setSafe(i, v ? 1 : 0);
             }
         }
 
@@ -571,7 +579,7 @@ final class AvroColumns {
         private final IntVector vector;
 
         IntNode(IntVector vector, String path) {
-            super(path);
+            super(path, INT);
             this.vector = vector;
         }
 
@@ -579,9 +587,7 @@ final class AvroColumns {
         void read(AvroInput in, int i) {
             in.field = path;
             int v = in.readInt();
-            if (fits(vector, i, 4)) {
-                vector.set(i, v);
-            } else {
+            if (!DirectWrites.putInt(vector, i, v)) {
                 vector.setSafe(i, v);
             }
         }
@@ -638,7 +644,7 @@ final class AvroColumns {
         private final boolean fromInt;
 
         LongNode(BigIntVector vector, String path, boolean fromInt) {
-            super(path);
+            super(path, LONG);
             this.vector = vector;
             this.fromInt = fromInt;
         }
@@ -647,9 +653,7 @@ final class AvroColumns {
         void read(AvroInput in, int i) {
             in.field = path;
             long v = fromInt ? in.readInt() : in.readLong();
-            if (fits(vector, i, 8)) {
-                vector.set(i, v);
-            } else {
+            if (!DirectWrites.putLong(vector, i, v)) {
                 vector.setSafe(i, v);
             }
         }
@@ -664,7 +668,7 @@ final class AvroColumns {
         private final TimeStampVector vector;
 
         TimestampNode(TimeStampVector vector, String path) {
-            super(path);
+            super(path, TIMESTAMP);
             this.vector = vector;
         }
 
@@ -672,9 +676,7 @@ final class AvroColumns {
         void read(AvroInput in, int i) {
             in.field = path;
             long v = in.readLong();
-            if (fits(vector, i, 8)) {
-                vector.set(i, v);
-            } else {
+            if (!DirectWrites.putLong(vector, i, v)) {
                 vector.setSafe(i, v);
             }
         }
@@ -731,7 +733,7 @@ final class AvroColumns {
         private final Schema.Type written;
 
         DoubleNode(Float8Vector vector, String path, Schema.Type written) {
-            super(path);
+            super(path, DOUBLE);
             this.vector = vector;
             this.written = written;
         }
@@ -741,9 +743,7 @@ final class AvroColumns {
             in.field = path;
             double v = written == Schema.Type.DOUBLE ? in.readDouble()
                     : written == Schema.Type.FLOAT ? in.readFloat() : in.readInt();
-            if (fits(vector, i, 8)) {
-                vector.set(i, v);
-            } else {
+            if (!DirectWrites.putLong(vector, i, Double.doubleToRawLongBits(v))) {
                 vector.setSafe(i, v);
             }
         }
@@ -759,7 +759,7 @@ final class AvroColumns {
         private final VarCharVector vector;
 
         StringNode(VarCharVector vector, String path) {
-            super(path);
+            super(path, STRING);
             this.vector = vector;
         }
 

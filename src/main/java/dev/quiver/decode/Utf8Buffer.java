@@ -71,7 +71,10 @@ final class Utf8Buffer {
     static boolean isValidUtf8(byte[] b, int offset, int count) {
         int i = offset;
         int end = offset + count;
-        // ASCII eight bytes at a time: no byte of the word has its high bit set.
+        // ASCII sixteen, then eight bytes at a time: no byte of the words has its high bit set.
+        while (end - i >= 16 && (((long) LONGS.get(b, i) | (long) LONGS.get(b, i + 8)) & 0x8080808080808080L) == 0) {
+            i += 16;
+        }
         while (end - i >= 8 && ((long) LONGS.get(b, i) & 0x8080808080808080L) == 0) {
             i += 8;
         }
