@@ -187,6 +187,56 @@ class AvroDecoderTest {
         }
     }
 
+    @Test
+    void valuesWrittenInPlaceSurviveGrowthRewrittenRowsAndAReset(@TempDir Path dir) throws Exception {
+        String json = "{\"type\":\"record\",\"name\":\"R\",\"fields\":[{\"name\":\"s\",\"type\":\"string\"},"
+                + "{\"name\":\"n\",\"type\":\"long\"},{\"name\":\"ok\",\"type\":\"boolean\"},"
+                + "{\"name\":\"d\",\"type\":\"double\"},{\"name\":\"i\",\"type\":\"int\"},"
+                + "{\"name\":\"o\",\"type\":[\"null\",\"string\"]}]}";
+        Schema schema = new Schema.Parser().parse(json);
+        AvroDecoder d = AvroDecoder.withSchema(json);
+        int rows = 5000; // far past a new batch's first allocation, so every vector grows several times
+        Path file;
+        try (ArrowBatch batch = open(d.valueSchema())) {
+            for (int round = 0; round < 2; round++) {
+                long offset = 0;
+                for (int n = 0; n < rows; n++) {
+                    GenericRecord r = new GenericData.Record(schema);
+                    r.put("s", "row " + n + " " + "x".repeat(n % 97));
+                    r.put("n", n * 1_000_000_007L);
+                    r.put("ok", n % 3 == 0);
+                    r.put("d", n / 4.0);
+                    r.put("i", -n);
+                    // Null rows leave holes in the offsets that the next string must not write over.
+                    r.put("o", n % 5 == 0 ? null : "o" + n);
+                    byte[] raw = TestAvro.binary(schema, r);
+                    if (n % 1000 == 7) {
+                        // Cut near the end: s, n and ok were written in place at this row before it failed.
+                        byte[] cut = Arrays.copyOf(raw, raw.length - 6);
+                        long bad = offset;
+                        assertThatThrownBy(() -> append(batch, d, bad, cut)).hasMessageContaining("truncated");
+                    }
+                    append(batch, d, offset++, raw);
+                }
+                if (round == 0) {
+                    assertThat(batch.rows()).isEqualTo(rows);
+                    batch.seal();
+                    // As after a flush: the same vectors, refilled from row 0.
+                    batch.reset();
+                }
+            }
+            file = land(batch, dir);
+        }
+        try (ParquetReadback duck = new ParquetReadback()) {
+            List<Map<String, Object>> agg = duck.query("SELECT count(*) AS c, sum(CASE WHEN s = 'row ' || _kafka_offset"
+                    + " || ' ' || repeat('x', CAST(_kafka_offset % 97 AS INTEGER)) AND n = _kafka_offset * 1000000007"
+                    + " AND ok = (_kafka_offset % 3 = 0) AND d = _kafka_offset / 4.0 AND i = -_kafka_offset"
+                    + " AND o IS NOT DISTINCT FROM CASE WHEN _kafka_offset % 5 = 0 THEN NULL ELSE 'o' || _kafka_offset END"
+                    + " THEN 1 ELSE 0 END) AS good FROM " + ParquetReadback.table(List.of(file)));
+            assertThat(agg).containsExactly(Map.of("c", (long) rows, "good", java.math.BigInteger.valueOf(rows)));
+        }
+    }
+
     private static byte[] pad(byte[] raw) {
         byte[] out = new byte[raw.length + 6];
         System.arraycopy(raw, 0, out, 3, raw.length);
