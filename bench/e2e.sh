@@ -12,6 +12,9 @@
 #        direct-json-schema  the same with value.json.schema.file: the streaming decoder straight into Arrow
 #        direct-json-schema-sync  the same with flush.threads=0: encode and upload on the task thread, for the
 #                                 pipelined-against-synchronous comparison (E2E_PATHS="direct-json-schema direct-json-schema-sync")
+#        avro            value.converter=ByteArrayConverter, value.format=avro with value.avro.schema.file (topic
+#                        e2e-avro: the same events as plain Avro binary, written by org.apache.avro; E2E_PATHS=avro)
+#      (only the topics the chosen paths read are produced and measured)
 #      timing connector creation -> all N rows landed in the bucket, and verifying N rows with N distinct
 #      (partition, offset);
 #   4. prints the table (records/s, MB/s, ratio to the raw consumer, worker peak RSS, worker CPU) and a JFR profile
@@ -92,6 +95,7 @@ GOAL_RATIO=0.5
 
 ENVELOPE_TOPIC=e2e-envelope
 PLAIN_TOPIC=e2e-plain
+AVRO_TOPIC=e2e-avro
 BUCKET=bench
 S3_ACCESS_KEY=quiver-bench
 S3_SECRET_KEY=quiver-bench-secret
@@ -161,7 +165,11 @@ fi
 say "Resolving runtime classpaths (quickstart/pom.xml profiles kafka, s3proxy, report)"
 resolve_classpaths "$REPO/target/e2e-classpath"
 
-javac -nowarn -d "$WORK/classes" -cp "$KAFKA_CP" "$HERE/e2e/E2eProduce.java" >>"$LOGS/build.log" 2>&1 \
+# The Avro producer uses the avro jar the plugin ships (its Jackson comes with Kafka's classpath).
+AVRO_JAR="$(ls "$WORK"/plugins/*/lib/avro-[0-9]*.jar | head -n 1)"
+[ -f "$AVRO_JAR" ] || die "no avro jar in the plugin's lib/"
+PRODUCE_CP="$KAFKA_CP:$AVRO_JAR"
+javac -nowarn -d "$WORK/classes" -cp "$PRODUCE_CP" "$HERE/e2e/E2eProduce.java" >>"$LOGS/build.log" 2>&1 \
   && javac -nowarn -d "$WORK/classes" -cp "$REPORT_CP" "$HERE/e2e/E2eLanding.java" >>"$LOGS/build.log" 2>&1 \
   && javac -nowarn -d "$WORK/classes" "$HERE/e2e/JfrTop.java" >>"$LOGS/build.log" 2>&1 \
   && javac -nowarn -d "$WORK/classes" -cp "$KAFKA_CP" "$HERE/e2e/E2eProgress.java" >>"$LOGS/build.log" 2>&1 \
@@ -182,16 +190,33 @@ wait_for_kafka
 
 # ------------------------------------------------------------------ topics and events
 
-TOPICS="$ENVELOPE_TOPIC $PLAIN_TOPIC"
+# The same events as an Avro schema, for the avro path: the producer writes it, the connector reads it from the file.
+cat >"$WORK/event.avsc" <<'SCHEMA'
+{"type": "record", "name": "Event", "namespace": "bench", "fields": [
+  {"name": "id", "type": "long"}, {"name": "ts", "type": {"type": "long", "logicalType": "timestamp-millis"}},
+  {"name": "user", "type": "string"}, {"name": "session", "type": "string"}, {"name": "event", "type": "string"},
+  {"name": "page", "type": "string"}, {"name": "referrer", "type": ["null", "string"]},
+  {"name": "amount", "type": "double"}, {"name": "quantity", "type": "long"}, {"name": "ok", "type": "boolean"},
+  {"name": "device", "type": {"type": "record", "name": "Device", "fields": [
+    {"name": "os", "type": "string"}, {"name": "version", "type": "long"}]}}]}
+SCHEMA
+
+# Only the topics the chosen paths read.
+TOPICS=
+case " $PATHS_LIST " in *" json-converter "*) TOPICS="$ENVELOPE_TOPIC" ;; esac
+case " $PATHS_LIST " in *" direct-json"*) TOPICS="$TOPICS $PLAIN_TOPIC" ;; esac
+case " $PATHS_LIST " in *" avro "*) TOPICS="$TOPICS $AVRO_TOPIC" ;; esac
 [ "$MODE" = steady ] && TOPICS="$PLAIN_TOPIC"
+topic_arg() { case " $TOPICS " in *" $2 "*) echo "$1 $2" ;; esac; }
 say "Creating topics $TOPICS ($PARTITIONS partitions each)"
 for t in $TOPICS; do
   create_topic "$t" "$PARTITIONS" "$LOGS/topics.log"
 done
 
 say "Producing $EVENTS events to each topic (compression.type=$PRODUCER_COMPRESSION)"
-java -Xmx1g "$TOOLS_LOG4J" -cp "$WORK/classes:$KAFKA_CP" E2eProduce --bootstrap "$BOOTSTRAP" --events "$EVENTS" \
-  --plain-topic "$PLAIN_TOPIC" $([ "$MODE" = steady ] || echo --envelope-topic "$ENVELOPE_TOPIC") \
+java -Xmx1g "$TOOLS_LOG4J" -cp "$WORK/classes:$PRODUCE_CP" E2eProduce --bootstrap "$BOOTSTRAP" --events "$EVENTS" \
+  $(topic_arg --plain-topic "$PLAIN_TOPIC") $(topic_arg --envelope-topic "$ENVELOPE_TOPIC") \
+  $(topic_arg --avro-topic "$AVRO_TOPIC") --avro-schema "$WORK/event.avsc" \
   --compression "$PRODUCER_COMPRESSION" \
   >"$LOGS/produce.log" 2>&1 || { tail -n 40 "$LOGS/produce.log" >&2; die "producing failed"; }
 sed 's/^/            /' "$LOGS/produce.log"
@@ -202,10 +227,10 @@ for t in $TOPICS; do
   n="$(topic_records "$t" "$LOGS/topics.log")"
   [ "$n" = "$EVENTS" ] || die "topic $t holds $n records, expected $EVENTS"
 done
-info "sample plain event:    $(head -c 400 < <(kafka_tool org.apache.kafka.tools.consumer.ConsoleConsumer \
+case " $TOPICS " in *" $PLAIN_TOPIC "*) info "sample plain event:    $(head -c 400 < <(kafka_tool org.apache.kafka.tools.consumer.ConsoleConsumer \
   --bootstrap-server "$BOOTSTRAP" --topic "$PLAIN_TOPIC" --partition 0 --offset 0 --max-messages 1 \
-  --timeout-ms 20000 2>/dev/null))"
-{ du -sh "$WORK/kafka-data/$ENVELOPE_TOPIC-0" "$WORK/kafka-data/$PLAIN_TOPIC-0" 2>/dev/null || true; } | sed 's/^/            partition 0 on disk: /'
+  --timeout-ms 20000 2>/dev/null))" ;; esac
+{ for t in $TOPICS; do du -sh "$WORK/kafka-data/$t-0" 2>/dev/null; done || true; } | sed 's/^/            partition 0 on disk: /'
 
 # ------------------------------------------------------------------ raw consumer throughput
 
@@ -265,6 +290,11 @@ connector_json() {   # connector_json NAME PATH TASKS
     value_conf='"value.converter": "org.apache.kafka.connect.json.JsonConverter",
   "value.converter.schemas.enable": "true",
   "value.format": "connect",'
+  elif [ "$path" = avro ]; then
+    topic=$AVRO_TOPIC
+    value_conf="\"value.converter\": \"org.apache.kafka.connect.converters.ByteArrayConverter\",
+  \"value.format\": \"avro\",
+  \"value.avro.schema.file\": \"$WORK/event.avsc\","
   elif [ "$path" = direct-json-schema ] || [ "$path" = direct-json-schema-sync ]; then
     topic=$PLAIN_TOPIC
     value_conf="\"value.converter\": \"$DIRECT_CONVERTER\",
@@ -302,7 +332,7 @@ EOF
 run_landing() {
   local path="$1" tasks="$2" jfr="${3:-}" name topic t0 rc landed_ms rps mbs ratio hwm rss cpu0 cpu1 load0 load1
   name="e2e-$path-t$tasks"
-  [ "$path" = json-converter ] && topic=$ENVELOPE_TOPIC || topic=$PLAIN_TOPIC
+  case "$path" in json-converter) topic=$ENVELOPE_TOPIC ;; avro) topic=$AVRO_TOPIC ;; *) topic=$PLAIN_TOPIC ;; esac
   say "Run $name: $path, tasks.max=$tasks, topic $topic${jfr:+ (JFR recording on)}"
   start_worker "$name"
   connector_json "$name" "$path" "$tasks" >"$WORK/$name.json"
@@ -527,7 +557,7 @@ TABLE="$WORK/table.md"
 {
   printf '| path | tasks.max | landed in | records/s | MB/s | x raw consumer | worker peak RSS | CPU s | records per CPU s | load avg (start -> end) |\n'
   printf '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n'
-  for t in "$ENVELOPE_TOPIC" "$PLAIN_TOPIC"; do
+  for t in $TOPICS; do
     printf '| raw consumer (%s) | 1 consumer | %.1f s | %.0f | %.1f | 1.00 | | %s (client JVM) | %.0f | |\n' "$t" \
       "$(awk -v n="$EVENTS" -v r="${RAW_RPS[$t]}" 'BEGIN { print n / r }')" "${RAW_RPS[$t]}" "${RAW_MBS[$t]}" \
       "${RAW_CPU[$t]}" "$(awk -v n="$EVENTS" -v c="${RAW_CPU[$t]}" 'BEGIN { print n / c }')"
@@ -540,7 +570,7 @@ TABLE="$WORK/table.md"
 } >"$TABLE"
 echo
 say "Results ($EVENTS events, $PARTITIONS partitions; MB = MiB of key+value bytes, as ConsumerPerformance counts:" \
-    "${AVG_BYTES[$PLAIN_TOPIC]} B/record plain, ${AVG_BYTES[$ENVELOPE_TOPIC]} B/record envelope)"
+    "$(for t in $TOPICS; do printf '%s B/record %s; ' "${AVG_BYTES[$t]}" "$t"; done))"
 cat "$TABLE"
 
 BEST_DIRECT="$(awk -F'\t' '$1 == "direct-json" && $7 > b { b = $7 } END { print b + 0 }' "$RESULTS")"

@@ -2,13 +2,17 @@
  * bench/e2e.sh helper: produces the benchmark's events, fast, with the plain Kafka producer.
  *
  *   java -cp <kafka classpath> E2eProduce --bootstrap HOST:PORT --events N
- *        [--plain-topic T] [--envelope-topic T] [--compression none|lz4|zstd|snappy|gzip] [--seed 42]
+ *        [--plain-topic T] [--envelope-topic T] [--avro-topic T --avro-schema FILE]
+ *        [--compression none|lz4|zstd|snappy|gzip] [--seed 42]
  *
  * Every event is one JSON object with 11 top-level fields (one a nested object), about 300 bytes as plain JSON:
  *   {"id":..,"ts":..,"user":"user-00042","session":"..","event":"add_to_cart","page":"/p/..","referrer":"..",
  *    "amount":12.34,"quantity":3,"ok":true,"device":{"os":"android","version":14}}
  * --plain-topic gets the object as is (for value.format=json with StringConverter or ByteArrayConverter);
  * --envelope-topic gets the JsonConverter envelope {"schema":{..},"payload":{..}} (schemas.enable=true).
+ * --avro-topic gets the same event as plain Avro binary of the schema in --avro-schema (written by org.apache.avro's
+ * GenericDatumWriter, no Confluent framing: for value.format=avro with value.avro.schema.file); the harness compiles
+ * and runs this with the avro jar the plugin ships.
  * The key is the user (a string). Event i is the same in both topics. Prints, per topic, the record count, the key+value
  * bytes (what ConsumerPerformance counts) and the produce rate, as key=value lines for the harness to parse.
  */
@@ -63,6 +67,12 @@ public class E2eProduce {
         if (o.containsKey("envelope-topic")) {
             topics.add(new String[] {o.get("envelope-topic"), "envelope"});
         }
+        if (o.containsKey("avro-topic")) {
+            topics.add(new String[] {o.get("avro-topic"), "avro"});
+        }
+        AvroEvents avro = o.containsKey("avro-topic")
+                ? new AvroEvents(new String(java.nio.file.Files.readAllBytes(java.nio.file.Path.of(o.get("avro-schema"))),
+                        StandardCharsets.UTF_8)) : null;
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.ACKS_CONFIG, "1");
@@ -78,6 +88,7 @@ public class E2eProduce {
 
         for (String[] t : topics) {
             boolean envelope = t[1].equals("envelope");
+            boolean isAvro = t[1].equals("avro");
             AtomicReference<Exception> failure = new AtomicReference<>();
             long bytes = 0;
             long t0 = System.nanoTime();
@@ -94,7 +105,7 @@ public class E2eProduce {
                         sb.append('}');
                     }
                     byte[] key = user.getBytes(StandardCharsets.UTF_8);
-                    byte[] value = sb.toString().getBytes(StandardCharsets.UTF_8);
+                    byte[] value = isAvro ? avro.encode(sb) : sb.toString().getBytes(StandardCharsets.UTF_8);
                     bytes += key.length + value.length;
                     producer.send(new ProducerRecord<>(t[0], key, value), (md, e) -> {
                         if (e != null) {
@@ -113,6 +124,35 @@ public class E2eProduce {
             double s = (System.nanoTime() - t0) / 1e9;
             System.out.printf(Locale.ROOT, "topic=%s kind=%s records=%d bytes=%d avg.record.bytes=%.1f seconds=%.1f"
                     + " records.per.s=%.0f%n", t[0], t[1], n, bytes, (double) bytes / n, s, n / s);
+        }
+    }
+
+    /**
+     * The JSON event re-encoded as Avro: parsed by Avro's own JSON decoder against the schema (so both topics hold the
+     * same values), then written with GenericDatumWriter. Slow, but it runs before anything is measured.
+     */
+    static final class AvroEvents {
+        final org.apache.avro.Schema schema;
+        final org.apache.avro.generic.GenericDatumReader<Object> reader;
+        final org.apache.avro.generic.GenericDatumWriter<Object> writer;
+        final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(512);
+        org.apache.avro.io.BinaryEncoder encoder;
+
+        AvroEvents(String schemaJson) {
+            schema = new org.apache.avro.Schema.Parser().parse(schemaJson);
+            reader = new org.apache.avro.generic.GenericDatumReader<>(schema);
+            writer = new org.apache.avro.generic.GenericDatumWriter<>(schema);
+        }
+
+        byte[] encode(CharSequence json) throws java.io.IOException {
+            // Avro's JSON encoding wraps a non-null union value in {"type": value}; the events' only union is referrer.
+            String text = json.toString().replaceFirst("\"referrer\":(\"[^\"]*\")", "\"referrer\":{\"string\":$1}");
+            Object datum = reader.read(null, org.apache.avro.io.DecoderFactory.get().jsonDecoder(schema, text));
+            out.reset();
+            encoder = org.apache.avro.io.EncoderFactory.get().binaryEncoder(out, encoder);
+            writer.write(datum, encoder);
+            encoder.flush();
+            return out.toByteArray();
         }
     }
 

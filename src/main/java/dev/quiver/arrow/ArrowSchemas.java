@@ -26,7 +26,27 @@ public final class ArrowSchemas {
     /** Connect stores a decimal's declared precision in this schema parameter (Debezium and JDBC source set it). */
     static final String DECIMAL_PRECISION_PARAMETER = "connect.decimal.precision";
 
+    /**
+     * Logical names for the time types Connect lacks, on INT64 schemas: microseconds of the day, microseconds since
+     * the epoch (UTC), and wall-clock timestamps with no zone in milliseconds or microseconds. The Avro decoder makes
+     * them (Avro's time-micros, timestamp-micros, local-timestamp-millis/micros); each becomes its Arrow time or
+     * timestamp type, so the column keeps its precision and its zone semantics.
+     */
+    public static final String TIME_MICROS = "dev.quiver.TimeMicros";
+    /** See {@link #TIME_MICROS}. */
+    public static final String TIMESTAMP_MICROS = "dev.quiver.TimestampMicros";
+    /** See {@link #TIME_MICROS}. */
+    public static final String LOCAL_TIMESTAMP_MILLIS = "dev.quiver.LocalTimestampMillis";
+    /** See {@link #TIME_MICROS}. */
+    public static final String LOCAL_TIMESTAMP_MICROS = "dev.quiver.LocalTimestampMicros";
+
     private ArrowSchemas() {
+    }
+
+    /** True for the INT64 time names above, whose values are plain longs in their unit. */
+    static boolean isLongTime(String logical) {
+        return TIME_MICROS.equals(logical) || TIMESTAMP_MICROS.equals(logical)
+                || LOCAL_TIMESTAMP_MILLIS.equals(logical) || LOCAL_TIMESTAMP_MICROS.equals(logical);
     }
 
     /** The Arrow field for a Connect schema; {@code path} names the field in error messages. */
@@ -43,6 +63,14 @@ public final class ArrowSchemas {
                     return leaf(name, nullable, new ArrowType.Time(TimeUnit.MILLISECOND, 32));
                 case Timestamp.LOGICAL_NAME:
                     return leaf(name, nullable, new ArrowType.Timestamp(TimeUnit.MILLISECOND, "UTC"));
+                case TIME_MICROS:
+                    return leaf(name, nullable, new ArrowType.Time(TimeUnit.MICROSECOND, 64));
+                case TIMESTAMP_MICROS:
+                    return leaf(name, nullable, new ArrowType.Timestamp(TimeUnit.MICROSECOND, "UTC"));
+                case LOCAL_TIMESTAMP_MILLIS:
+                    return leaf(name, nullable, new ArrowType.Timestamp(TimeUnit.MILLISECOND, null));
+                case LOCAL_TIMESTAMP_MICROS:
+                    return leaf(name, nullable, new ArrowType.Timestamp(TimeUnit.MICROSECOND, null));
                 default:
                     // Other named schemas (Debezium's io.debezium.time.*, user record names) keep their physical type.
                     break;

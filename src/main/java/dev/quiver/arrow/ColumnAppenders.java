@@ -15,8 +15,10 @@ import org.apache.arrow.vector.Float4Vector;
 import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.SmallIntVector;
+import org.apache.arrow.vector.TimeMicroVector;
 import org.apache.arrow.vector.TimeMilliVector;
 import org.apache.arrow.vector.TimeStampMilliTZVector;
+import org.apache.arrow.vector.TimeStampVector;
 import org.apache.arrow.vector.TinyIntVector;
 import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
@@ -57,6 +59,11 @@ public final class ColumnAppenders {
                     return new TimeAppender(path, nullable, (TimeMilliVector) vector);
                 case Timestamp.LOGICAL_NAME:
                     return new TimestampAppender(path, nullable, (TimeStampMilliTZVector) vector);
+                case ArrowSchemas.TIME_MICROS:
+                case ArrowSchemas.TIMESTAMP_MICROS:
+                case ArrowSchemas.LOCAL_TIMESTAMP_MILLIS:
+                case ArrowSchemas.LOCAL_TIMESTAMP_MICROS:
+                    return new LongTimeAppender(path, nullable, vector);
                 default:
                     break;
             }
@@ -449,6 +456,40 @@ public final class ColumnAppenders {
         @Override
         String expected() {
             return "a timestamp (java.util.Date)";
+        }
+    }
+
+    /** A time or timestamp of {@link ArrowSchemas#isLongTime} kind: a Long in the column's own unit. */
+    static final class LongTimeAppender extends ColumnAppender {
+        private final FieldVector vector;
+        private final TimeStampVector timestamps;
+        private final TimeMicroVector times;
+
+        LongTimeAppender(String path, boolean nullable, FieldVector vector) {
+            super(path, nullable);
+            this.vector = vector;
+            this.timestamps = vector instanceof TimeStampVector ? (TimeStampVector) vector : null;
+            this.times = timestamps == null ? (TimeMicroVector) vector : null;
+        }
+
+        @Override
+        FieldVector vector() {
+            return vector;
+        }
+
+        @Override
+        void appendValue(int row, Object value) {
+            long v = (Long) value;
+            if (timestamps != null) {
+                timestamps.setSafe(row, v);
+            } else {
+                times.setSafe(row, v);
+            }
+        }
+
+        @Override
+        String expected() {
+            return "an int64 (Long) in the column's unit";
         }
     }
 

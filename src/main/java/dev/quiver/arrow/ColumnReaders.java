@@ -14,8 +14,10 @@ import org.apache.arrow.vector.Float4Vector;
 import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.SmallIntVector;
+import org.apache.arrow.vector.TimeMicroVector;
 import org.apache.arrow.vector.TimeMilliVector;
 import org.apache.arrow.vector.TimeStampMilliTZVector;
+import org.apache.arrow.vector.TimeStampVector;
 import org.apache.arrow.vector.TinyIntVector;
 import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
@@ -81,6 +83,13 @@ final class ColumnReaders {
         }
         if (vector instanceof TimeStampMilliTZVector) {
             return new java.util.Date(((TimeStampMilliTZVector) vector).get(row));
+        }
+        if (vector instanceof TimeStampVector) {
+            // The zone-less and microsecond timestamps (ArrowSchemas.TIMESTAMP_MICROS...): longs in their unit.
+            return ((TimeStampVector) vector).get(row);
+        }
+        if (vector instanceof TimeMicroVector) {
+            return ((TimeMicroVector) vector).get(row);
         }
         if (vector instanceof StructVector) {
             // A Map by field name, not a Struct: a field read back as JSON text (JsonText.Raw) is no String, which a

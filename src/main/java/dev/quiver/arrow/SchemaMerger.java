@@ -220,7 +220,8 @@ public final class SchemaMerger {
         return name != null && (name.equals(Decimal.LOGICAL_NAME)
                 || name.equals(org.apache.kafka.connect.data.Date.LOGICAL_NAME)
                 || name.equals(org.apache.kafka.connect.data.Time.LOGICAL_NAME)
-                || name.equals(org.apache.kafka.connect.data.Timestamp.LOGICAL_NAME));
+                || name.equals(org.apache.kafka.connect.data.Timestamp.LOGICAL_NAME)
+                || ArrowSchemas.isLongTime(name));
     }
 
     /** True for {@link #UNKNOWN}. */

@@ -13,6 +13,7 @@ import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float4Vector;
 import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.TimeMicroVector;
 import org.apache.arrow.vector.TimeMilliVector;
 import org.apache.arrow.vector.TimeStampVector;
 import org.apache.arrow.vector.VarBinaryVector;
@@ -40,10 +41,25 @@ final class AvroColumns {
 
     /** One value of a schema node, read and written at an index of its vector. */
     abstract static class Node {
+        /** Kinds a record reads without a virtual call (see {@link RecordNode#read}); 0 for the others. */
+        static final int OTHER = 0;
+        static final int LONG = 1;
+        static final int INT = 2;
+        static final int DOUBLE = 3;
+        static final int STRING = 4;
+        static final int BOOLEAN = 5;
+        static final int TIMESTAMP = 6;
+
         final String path;
+        final int kind;
 
         Node(String path) {
+            this(path, OTHER);
+        }
+
+        Node(String path, int kind) {
             this.path = path;
+            this.kind = kind;
         }
 
         abstract void read(AvroInput in, int i);
@@ -122,7 +138,14 @@ final class AvroColumns {
                 if (logical instanceof LogicalTypes.TimestampMillis) {
                     return new TimestampNode(expect(v, TimeStampVector.class, s, path), path);
                 }
-                // time-micros, timestamp-micros and local-timestamp-* land as the long they are (AvroSchemas).
+                if (logical instanceof LogicalTypes.TimeMicros) {
+                    return new TimeMicrosNode(expect(v, TimeMicroVector.class, s, path), path);
+                }
+                if (logical instanceof LogicalTypes.TimestampMicros || logical instanceof LogicalTypes.LocalTimestampMillis
+                        || logical instanceof LogicalTypes.LocalTimestampMicros) {
+                    // Their own timestamp vectors (AvroSchemas): microseconds with UTC, or wall-clock with no zone.
+                    return new TimestampNode(expect(v, TimeStampVector.class, s, path), path);
+                }
                 return new LongNode(expect(v, BigIntVector.class, s, path), path, false);
             case FLOAT:
                 if (v instanceof Float8Vector) {
@@ -256,6 +279,13 @@ final class AvroColumns {
                 + v.getField().getType() + "; the batch was not made for this writer schema");
     }
 
+    /** {@code setSafe(i, bytes, at, length)}, in place when {@link DirectWrites#putBytes} can. */
+    static void appendBytes(org.apache.arrow.vector.BaseVariableWidthVector v, int i, byte[] bytes, int at, int length) {
+        if (!DirectWrites.putBytes(v, i, bytes, at, length)) {
+            v.setSafe(i, bytes, at, length);
+        }
+    }
+
     static DataException error(String path, String problem) {
         return path.isEmpty() ? new DataException("value " + problem)
                 : new dev.quiver.arrow.ColumnAppender.FieldException(path, problem);
@@ -278,8 +308,31 @@ final class AvroColumns {
 
         @Override
         void read(AvroInput in, int i) {
+            // The common leaves by kind, so their reads inline here; a call through Node.read over a record's mix of
+            // leaf classes is a megamorphic virtual call per field.
             for (Node f : fields) {
-                f.read(in, i);
+                switch (f.kind) {
+                    case LONG:
+                        ((LongNode) f).read(in, i);
+                        break;
+                    case INT:
+                        ((IntNode) f).read(in, i);
+                        break;
+                    case DOUBLE:
+                        ((DoubleNode) f).read(in, i);
+                        break;
+                    case STRING:
+                        ((StringNode) f).read(in, i);
+                        break;
+                    case BOOLEAN:
+                        ((BooleanNode) f).read(in, i);
+                        break;
+                    case TIMESTAMP:
+                        ((TimestampNode) f).read(in, i);
+                        break;
+                    default:
+                        f.read(in, i);
+                }
             }
             for (Node a : absent) {
                 a.writeNull(i);
@@ -329,6 +382,7 @@ final class AvroColumns {
             Node chosen = byIndex[index];
             if (chosen == null) {
                 writeNull(i);
+                in.rootNull = path.isEmpty();
                 return;
             }
             for (Node m : members) {
@@ -378,6 +432,7 @@ final class AvroColumns {
             int index = in.readInt();
             if (index == nullIndex) {
                 inner.writeNull(i);
+                in.rootNull = path.isEmpty();
             } else if (index >= 0 && index < size) {
                 inner.read(in, i);
             } else {
@@ -501,14 +556,17 @@ final class AvroColumns {
         private final BitVector vector;
 
         BooleanNode(BitVector vector, String path) {
-            super(path);
+            super(path, BOOLEAN);
             this.vector = vector;
         }
 
         @Override
         void read(AvroInput in, int i) {
             in.field = path;
-            vector.setSafe(i, in.readBoolean() ? 1 : 0);
+            boolean v = in.readBoolean();
+            if (!DirectWrites.putBit(vector, i, v)) {
+                vector.setSafe(i, v ? 1 : 0);
+            }
         }
 
         @Override
@@ -521,14 +579,17 @@ final class AvroColumns {
         private final IntVector vector;
 
         IntNode(IntVector vector, String path) {
-            super(path);
+            super(path, INT);
             this.vector = vector;
         }
 
         @Override
         void read(AvroInput in, int i) {
             in.field = path;
-            vector.setSafe(i, in.readInt());
+            int v = in.readInt();
+            if (!DirectWrites.putInt(vector, i, v)) {
+                vector.setSafe(i, v);
+            }
         }
 
         @Override
@@ -583,7 +644,7 @@ final class AvroColumns {
         private final boolean fromInt;
 
         LongNode(BigIntVector vector, String path, boolean fromInt) {
-            super(path);
+            super(path, LONG);
             this.vector = vector;
             this.fromInt = fromInt;
         }
@@ -591,7 +652,10 @@ final class AvroColumns {
         @Override
         void read(AvroInput in, int i) {
             in.field = path;
-            vector.setSafe(i, fromInt ? in.readInt() : in.readLong());
+            long v = fromInt ? in.readInt() : in.readLong();
+            if (!DirectWrites.putLong(vector, i, v)) {
+                vector.setSafe(i, v);
+            }
         }
 
         @Override
@@ -604,6 +668,29 @@ final class AvroColumns {
         private final TimeStampVector vector;
 
         TimestampNode(TimeStampVector vector, String path) {
+            super(path, TIMESTAMP);
+            this.vector = vector;
+        }
+
+        @Override
+        void read(AvroInput in, int i) {
+            in.field = path;
+            long v = in.readLong();
+            if (!DirectWrites.putLong(vector, i, v)) {
+                vector.setSafe(i, v);
+            }
+        }
+
+        @Override
+        void writeNull(int i) {
+            vector.setNull(i);
+        }
+    }
+
+    private static final class TimeMicrosNode extends Node {
+        private final TimeMicroVector vector;
+
+        TimeMicrosNode(TimeMicroVector vector, String path) {
             super(path);
             this.vector = vector;
         }
@@ -646,7 +733,7 @@ final class AvroColumns {
         private final Schema.Type written;
 
         DoubleNode(Float8Vector vector, String path, Schema.Type written) {
-            super(path);
+            super(path, DOUBLE);
             this.vector = vector;
             this.written = written;
         }
@@ -656,7 +743,9 @@ final class AvroColumns {
             in.field = path;
             double v = written == Schema.Type.DOUBLE ? in.readDouble()
                     : written == Schema.Type.FLOAT ? in.readFloat() : in.readInt();
-            vector.setSafe(i, v);
+            if (!DirectWrites.putLong(vector, i, Double.doubleToRawLongBits(v))) {
+                vector.setSafe(i, v);
+            }
         }
 
         @Override
@@ -670,7 +759,7 @@ final class AvroColumns {
         private final VarCharVector vector;
 
         StringNode(VarCharVector vector, String path) {
-            super(path);
+            super(path, STRING);
             this.vector = vector;
         }
 
@@ -682,7 +771,7 @@ final class AvroColumns {
             if (!Utf8Buffer.isValidUtf8(in.buf, at, length)) {
                 throw error(path, "is a string whose bytes are not valid UTF-8");
             }
-            vector.setSafe(i, in.buf, at, length);
+            appendBytes(vector, i, in.buf, at, length);
             in.pos = at + length;
         }
 
@@ -737,7 +826,7 @@ final class AvroColumns {
             in.field = path;
             int length = size >= 0 ? size : in.readLength();
             in.need(length);
-            vector.setSafe(i, in.buf, in.pos, length);
+            appendBytes(vector, i, in.buf, in.pos, length);
             in.pos += length;
         }
 

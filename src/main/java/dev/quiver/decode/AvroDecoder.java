@@ -144,6 +144,11 @@ public final class AvroDecoder implements ValueDecoder {
                 public void decode(Object raw, List<FieldVector> columns, int row) {
                     AvroDecoder.this.decode(raw, columns, row);
                 }
+
+                @Override
+                public boolean decodedNull() {
+                    return AvroDecoder.this.decodedNull();
+                }
             };
         }
         return bound;
@@ -164,6 +169,15 @@ public final class AvroDecoder implements ValueDecoder {
             throw new DataException("value has " + in.remaining() + " bytes left after the Avro datum" + of(writer)
                     + ": it was not written with that schema");
         }
+    }
+
+    /**
+     * True when the last value decoded was the null member of a top-level union ({@code ["null", record]} keys): its
+     * columns were written null, and a key struct must be null itself rather than a struct of nulls.
+     */
+    @Override
+    public boolean decodedNull() {
+        return in.rootNull;
     }
 
     private static String of(Writer writer) {

@@ -22,12 +22,15 @@ final class AvroInput {
     int limit;
     /** The dotted path of the field being read, for the error; "" at the top. */
     String field = "";
+    /** Set when the whole value was the null member of a union: a key struct must then be null, not all-null. */
+    boolean rootNull;
 
     void reset(byte[] bytes, int offset, int length) {
         buf = bytes;
         pos = offset;
         limit = offset + length;
         field = "";
+        rootNull = false;
     }
 
     int remaining() {
@@ -35,6 +38,32 @@ final class AvroInput {
     }
 
     int readInt() {
+        int p = pos;
+        byte[] b = buf;
+        if (limit - p >= 5) {
+            // Fast path: the whole varint is in the input, so only its length needs checking.
+            int value = b[p++];
+            if (value >= 0) {
+                pos = p;
+                return (value >>> 1) ^ -(value & 1);
+            }
+            value &= 0x7f;
+            for (int shift = 7; ; shift += 7) {
+                if (shift > 28) {
+                    throw new Malformed("is an int varint longer than 5 bytes");
+                }
+                int next = b[p++];
+                value |= (next & 0x7f) << shift;
+                if (next >= 0) {
+                    pos = p;
+                    return (value >>> 1) ^ -(value & 1);
+                }
+            }
+        }
+        return readIntNearEnd();
+    }
+
+    private int readIntNearEnd() {
         int value = 0;
         int shift = 0;
         while (true) {
@@ -54,6 +83,32 @@ final class AvroInput {
     }
 
     long readLong() {
+        int p = pos;
+        byte[] b = buf;
+        if (limit - p >= 10) {
+            // Fast path, as in readInt: most lengths and many longs are one or two bytes.
+            long value = b[p++];
+            if (value >= 0) {
+                pos = p;
+                return (value >>> 1) ^ -(value & 1);
+            }
+            value &= 0x7f;
+            for (int shift = 7; ; shift += 7) {
+                if (shift > 63) {
+                    throw new Malformed("is a long varint longer than 10 bytes");
+                }
+                long next = b[p++];
+                value |= (next & 0x7f) << shift;
+                if (next >= 0) {
+                    pos = p;
+                    return (value >>> 1) ^ -(value & 1);
+                }
+            }
+        }
+        return readLongNearEnd();
+    }
+
+    private long readLongNearEnd() {
         long value = 0;
         int shift = 0;
         while (true) {

@@ -1,5 +1,6 @@
 package dev.quiver.decode;
 
+import dev.quiver.arrow.ArrowSchemas;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -31,8 +32,9 @@ import org.apache.kafka.connect.errors.DataException;
  *       ({@code int}, {@code string}, a record's full name with dots as underscores); exactly one is set</td></tr>
  *   <tr><td>decimal (bytes or fixed)</td><td>Connect Decimal with its precision kept as a parameter</td></tr>
  *   <tr><td>date / time-millis / timestamp-millis</td><td>Connect Date / Time / Timestamp</td></tr>
- *   <tr><td>time-micros, timestamp-micros, local-timestamp-millis/micros</td><td>int64 as written (Connect has no
- *       microsecond or zone-less timestamp; keeping the long loses nothing)</td></tr>
+ *   <tr><td>time-micros, timestamp-micros, local-timestamp-millis/micros</td><td>int64 named
+ *       {@link ArrowSchemas#TIME_MICROS} and its siblings (Connect has no microsecond or zone-less type), which become
+ *       Arrow time(us), timestamp(us, UTC) and zone-less timestamp(ms/us) columns</td></tr>
  *   <tr><td>uuid</td><td>string</td></tr>
  * </table>
  *
@@ -154,8 +156,17 @@ public final class AvroSchemas {
             b = Time.builder();
         } else if (logical instanceof LogicalTypes.TimestampMillis) {
             b = Timestamp.builder();
+        } else if (logical instanceof LogicalTypes.TimeMicros) {
+            b = SchemaBuilder.int64().name(ArrowSchemas.TIME_MICROS);
+        } else if (logical instanceof LogicalTypes.TimestampMicros) {
+            b = SchemaBuilder.int64().name(ArrowSchemas.TIMESTAMP_MICROS);
+        } else if (logical instanceof LogicalTypes.LocalTimestampMillis) {
+            b = SchemaBuilder.int64().name(ArrowSchemas.LOCAL_TIMESTAMP_MILLIS);
+        } else if (logical instanceof LogicalTypes.LocalTimestampMicros) {
+            b = SchemaBuilder.int64().name(ArrowSchemas.LOCAL_TIMESTAMP_MICROS);
         } else {
-            // uuid stays a string; micros and local timestamps stay the long they are written as.
+            // uuid stays a string (Parquet's UUID type is not read as text everywhere); nanosecond types, new in
+            // Avro 1.12, keep their long.
             return null;
         }
         return optional ? b.optional().build() : b.build();

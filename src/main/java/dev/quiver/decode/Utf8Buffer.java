@@ -7,6 +7,10 @@ import java.util.Arrays;
  * refuses unpaired surrogates instead of writing '?' for them.
  */
 final class Utf8Buffer {
+    /** Reads eight bytes of an array as one long, for the ASCII scan of {@link #isValidUtf8}. */
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
     byte[] bytes = new byte[256];
     int length;
 
@@ -67,6 +71,13 @@ final class Utf8Buffer {
     static boolean isValidUtf8(byte[] b, int offset, int count) {
         int i = offset;
         int end = offset + count;
+        // ASCII sixteen, then eight bytes at a time: no byte of the words has its high bit set.
+        while (end - i >= 16 && (((long) LONGS.get(b, i) | (long) LONGS.get(b, i + 8)) & 0x8080808080808080L) == 0) {
+            i += 16;
+        }
+        while (end - i >= 8 && ((long) LONGS.get(b, i) & 0x8080808080808080L) == 0) {
+            i += 8;
+        }
         while (i < end && b[i] >= 0) {
             i++;
         }

@@ -13,6 +13,7 @@ import org.apache.arrow.vector.Float4Vector;
 import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.SmallIntVector;
+import org.apache.arrow.vector.TimeMicroVector;
 import org.apache.arrow.vector.TimeMilliVector;
 import org.apache.arrow.vector.TimeStampVector;
 import org.apache.arrow.vector.TinyIntVector;
@@ -121,7 +122,7 @@ final class LeafWriters {
         if (vector instanceof IntVector || vector instanceof DateDayVector || vector instanceof TimeMilliVector) {
             return new IntLeafWriter(descriptor, shredder, props, vector.getDataBuffer(), 4, 4);
         }
-        if (vector instanceof BigIntVector || vector instanceof TimeStampVector) {
+        if (vector instanceof BigIntVector || vector instanceof TimeStampVector || vector instanceof TimeMicroVector) {
             return new LongLeafWriter(descriptor, shredder, props, vector.getDataBuffer(), 8);
         }
         if (vector instanceof Float4Vector) {

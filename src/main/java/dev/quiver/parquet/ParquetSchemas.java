@@ -89,6 +89,11 @@ public final class ParquetSchemas {
                 return Types.primitive(PrimitiveTypeName.INT32, repetition).as(LogicalTypeAnnotation.dateType())
                         .named(name);
             case Time:
+                if (((ArrowType.Time) type).getUnit() == org.apache.arrow.vector.types.TimeUnit.MICROSECOND
+                        && mapping.time() == TypeMapping.Time.INT32_MILLIS) {
+                    // Avro time-micros, under the Spark-safe default: its microseconds as a plain INT64.
+                    return Types.primitive(PrimitiveTypeName.INT64, repetition).named(name);
+                }
                 if (mapping.time() == TypeMapping.Time.INT32_MILLIS) {
                     // Spark refuses a file with any INT32 TIME column, so by default a time is its milliseconds.
                     return Types.primitive(PrimitiveTypeName.INT32, repetition).named(name);
@@ -101,7 +106,8 @@ public final class ParquetSchemas {
                 ArrowType.Timestamp ts = (ArrowType.Timestamp) type;
                 return Types.primitive(PrimitiveTypeName.INT64, repetition)
                         .as(LogicalTypeAnnotation.timestampType(ts.getTimezone() != null,
-                                LogicalTypeAnnotation.TimeUnit.MILLIS))
+                                ts.getUnit() == org.apache.arrow.vector.types.TimeUnit.MICROSECOND
+                                        ? LogicalTypeAnnotation.TimeUnit.MICROS : LogicalTypeAnnotation.TimeUnit.MILLIS))
                         .named(name);
             }
             case Struct: {

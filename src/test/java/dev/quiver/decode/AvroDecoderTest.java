@@ -82,16 +82,19 @@ class AvroDecoderTest {
                     .containsEntry("choice", "STRUCT(\"int\" INTEGER, string VARCHAR,"
                             + " test_v1_Address STRUCT(city VARCHAR, zip INTEGER))")
                     .containsEntry("dec_b", "DECIMAL(10,2)").containsEntry("dec_f", "DECIMAL(28,4)")
+                    // Times keep the default parquet.time.type (int32-millis): plain integers every reader opens.
                     .containsEntry("day", "DATE").containsEntry("tm", "INTEGER").containsEntry("tmu", "BIGINT")
-                    .containsEntry("ts", "TIMESTAMP WITH TIME ZONE").containsEntry("tsu", "BIGINT")
-                    .containsEntry("lts", "BIGINT").containsEntry("ltsu", "BIGINT").containsEntry("id", "VARCHAR");
+                    .containsEntry("ts", "TIMESTAMP WITH TIME ZONE").containsEntry("tsu", "TIMESTAMP WITH TIME ZONE")
+                    .containsEntry("lts", "TIMESTAMP").containsEntry("ltsu", "TIMESTAMP")
+                    .containsEntry("id", "VARCHAR");
             List<Map<String, Object>> rows = duck.query("SELECT b, i, l, f, d, s, hex(\"by\") AS by, color,"
                     + " hex(fx) AS fx, CAST(tags AS VARCHAR) AS tags, counts['x'] AS x, address.city AS city,"
                     + " address.zip AS zip, len(moves) AS moves, moves[2].zip AS zip2, maybe_s,"
                     + " maybe_address.city AS mcity, choice.\"int\" AS ci, choice.string AS cs,"
                     + " choice.test_v1_Address.city AS ca, CAST(dec_b AS VARCHAR) AS dec_b,"
                     + " CAST(dec_f AS VARCHAR) AS dec_f, CAST(\"day\" AS VARCHAR) AS day, tm,"
-                    + " tmu, epoch_ms(ts) AS ts, tsu, lts, ltsu, id, _kafka_offset FROM "
+                    + " tmu, epoch_ms(ts) AS ts, epoch_us(tsu) AS tsu, CAST(lts AS VARCHAR) AS lts,"
+                    + " CAST(ltsu AS VARCHAR) AS ltsu, id, _kafka_offset FROM "
                     + ParquetReadback.table(List.of(file)) + " ORDER BY _kafka_offset");
             assertThat(rows).hasSize(3);
             assertThat(rows.get(0)).containsEntry("b", true).containsEntry("i", 0).containsEntry("l", 10_000_000_000L)
@@ -104,7 +107,8 @@ class AvroDecoderTest {
                     .containsEntry("dec_f", "123456789012345678.9012").containsEntry("day", "2022-01-08")
                     .containsEntry("tm", 3_600_000).containsEntry("tmu", 3_600_000_001L)
                     .containsEntry("ts", 1_714_557_600_123L).containsEntry("tsu", 1_714_557_600_123_456L)
-                    .containsEntry("lts", 1_714_557_600_124L).containsEntry("ltsu", 1_714_557_600_124_567L)
+                    // Wall-clock values with no zone: 1_714_557_600_124 ms read as a UTC instant is 2024-05-01 10:00.
+                    .containsEntry("lts", "2024-05-01 10:00:00.124").containsEntry("ltsu", "2024-05-01 10:00:00.124567")
                     .containsEntry("id", TestAvro.UUID);
             assertThat(rows.get(1)).containsEntry("b", false).containsEntry("i", -1).containsEntry("tags", "[]")
                     .containsEntry("maybe_s", null).containsEntry("mcity", null).containsEntry("ci", null)
@@ -112,6 +116,124 @@ class AvroDecoderTest {
                     .containsEntry("by", "010201").containsEntry("tm", 3_600_001).containsEntry("_kafka_offset", 1L);
             assertThat(rows.get(2)).containsEntry("ci", null).containsEntry("cs", null).containsEntry("ca", "Caen")
                     .containsEntry("zip", 69003).containsEntry("x", 2);
+        }
+    }
+
+    @Test
+    void timesLandAsTimeOfTheirPrecisionWithTheTimeMicrosMapping(@TempDir Path dir) throws Exception {
+        AvroDecoder d = AvroDecoder.withSchema(TestAvro.EVERYTHING);
+        Path file = dir.resolve("times.parquet");
+        try (ArrowBatch batch = open(d.valueSchema())) {
+            append(batch, d, 0, TestAvro.binary(TestAvro.SCHEMA, TestAvro.everything(0)));
+            WriterOptions options = WriterOptions.withCodec("zstd").withTypes(new dev.quiver.parquet.TypeMapping(
+                    dev.quiver.parquet.TypeMapping.Time.TIME_MICROS, dev.quiver.parquet.TypeMapping.FloatOrder.TYPE_DEFINED,
+                    false));
+            EncodedFile encoded = new ParquetEncoder(options).encode(batch.seal(), Map.of());
+            Files.write(file, Arrays.copyOf(encoded.bytes(), encoded.length()));
+        }
+        try (ParquetReadback duck = new ParquetReadback()) {
+            assertThat(duck.columnTypes(List.of(file))).containsEntry("tm", "TIME").containsEntry("tmu", "TIME")
+                    .containsEntry("tsu", "TIMESTAMP WITH TIME ZONE").containsEntry("ltsu", "TIMESTAMP");
+            List<Map<String, Object>> rows = duck.query("SELECT CAST(tm AS VARCHAR) AS tm, CAST(tmu AS VARCHAR) AS tmu"
+                    + " FROM " + ParquetReadback.table(List.of(file)));
+            assertThat(rows).containsExactly(Map.of("tm", "01:00:00", "tmu", "01:00:00.000001"));
+        }
+    }
+
+    @Test
+    void microsecondTimesSurviveABatchEvolvingToANewWriterSchema(@TempDir Path dir) throws Exception {
+        String v1 = "{\"type\":\"record\",\"name\":\"E\",\"fields\":["
+                + "{\"name\":\"at\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-micros\"}},"
+                + "{\"name\":\"wall\",\"type\":{\"type\":\"long\",\"logicalType\":\"local-timestamp-millis\"}}]}";
+        String v2 = "{\"type\":\"record\",\"name\":\"E\",\"fields\":["
+                + "{\"name\":\"at\",\"type\":[\"null\",{\"type\":\"long\",\"logicalType\":\"timestamp-micros\"}]},"
+                + "{\"name\":\"wall\",\"type\":{\"type\":\"long\",\"logicalType\":\"local-timestamp-millis\"}},"
+                + "{\"name\":\"tod\",\"type\":[\"null\",{\"type\":\"long\",\"logicalType\":\"time-micros\"}]}]}";
+        Schema s1 = new Schema.Parser().parse(v1);
+        Schema s2 = new Schema.Parser().parse(v2);
+        AvroDecoder d1 = AvroDecoder.withSchema(v1);
+        AvroDecoder d2 = AvroDecoder.withSchema(v2);
+        GenericRecord r1 = new GenericData.Record(s1);
+        r1.put("at", 1_714_557_600_000_001L);
+        r1.put("wall", 1_714_557_600_002L);
+        GenericRecord r2 = new GenericData.Record(s2);
+        r2.put("at", 1_714_557_600_000_003L);
+        r2.put("wall", 1_714_557_600_004L);
+        r2.put("tod", 5_000_000L);
+        org.apache.kafka.connect.data.Schema merged = SchemaMerger.merge(d1.valueSchema(), d2.valueSchema(),
+                SchemaMerger.Mode.STRICT);
+        Path file;
+        ArrowBatch evolved;
+        try (ArrowBatch first = open(d1.valueSchema())) {
+            append(first, d1, 0, TestAvro.binary(s1, r1));
+            // The rows already in the batch are read back and re-appended into the merged columns.
+            evolved = first.evolve(new RowLayout(merged, null, OFFSET_ONLY), allocator, "avro");
+        }
+        try (evolved) {
+            append(evolved, d2.boundTo(merged), 1, TestAvro.binary(s2, r2));
+            file = land(evolved, dir);
+        }
+        try (ParquetReadback duck = new ParquetReadback()) {
+            assertThat(duck.columnTypes(List.of(file))).containsEntry("at", "TIMESTAMP WITH TIME ZONE")
+                    .containsEntry("wall", "TIMESTAMP").containsEntry("tod", "BIGINT");
+            List<Map<String, Object>> rows = duck.query("SELECT epoch_us(\"at\") AS \"at\", CAST(wall AS VARCHAR) AS wall, tod"
+                    + " FROM " + ParquetReadback.table(List.of(file)) + " ORDER BY _kafka_offset");
+            Map<String, Object> first = new java.util.HashMap<>();
+            first.put("at", 1_714_557_600_000_001L);
+            first.put("wall", "2024-05-01 10:00:00.002");
+            first.put("tod", null);
+            assertThat(rows).containsExactly(first,
+                    Map.of("at", 1_714_557_600_000_003L, "wall", "2024-05-01 10:00:00.004", "tod", 5_000_000L));
+        }
+    }
+
+    @Test
+    void valuesWrittenInPlaceSurviveGrowthRewrittenRowsAndAReset(@TempDir Path dir) throws Exception {
+        String json = "{\"type\":\"record\",\"name\":\"R\",\"fields\":[{\"name\":\"s\",\"type\":\"string\"},"
+                + "{\"name\":\"n\",\"type\":\"long\"},{\"name\":\"ok\",\"type\":\"boolean\"},"
+                + "{\"name\":\"d\",\"type\":\"double\"},{\"name\":\"i\",\"type\":\"int\"},"
+                + "{\"name\":\"o\",\"type\":[\"null\",\"string\"]}]}";
+        Schema schema = new Schema.Parser().parse(json);
+        AvroDecoder d = AvroDecoder.withSchema(json);
+        int rows = 5000; // far past a new batch's first allocation, so every vector grows several times
+        Path file;
+        try (ArrowBatch batch = open(d.valueSchema())) {
+            for (int round = 0; round < 2; round++) {
+                long offset = 0;
+                for (int n = 0; n < rows; n++) {
+                    GenericRecord r = new GenericData.Record(schema);
+                    r.put("s", "row " + n + " " + "x".repeat(n % 97));
+                    r.put("n", n * 1_000_000_007L);
+                    r.put("ok", n % 3 == 0);
+                    r.put("d", n / 4.0);
+                    r.put("i", -n);
+                    // Null rows leave holes in the offsets that the next string must not write over.
+                    r.put("o", n % 5 == 0 ? null : "o" + n);
+                    byte[] raw = TestAvro.binary(schema, r);
+                    if (n % 1000 == 7) {
+                        // Cut near the end: s, n and ok were written in place at this row before it failed.
+                        byte[] cut = Arrays.copyOf(raw, raw.length - 6);
+                        long bad = offset;
+                        assertThatThrownBy(() -> append(batch, d, bad, cut)).hasMessageContaining("truncated");
+                    }
+                    append(batch, d, offset++, raw);
+                }
+                if (round == 0) {
+                    assertThat(batch.rows()).isEqualTo(rows);
+                    batch.seal();
+                    // As after a flush: the same vectors, refilled from row 0.
+                    batch.reset();
+                }
+            }
+            file = land(batch, dir);
+        }
+        try (ParquetReadback duck = new ParquetReadback()) {
+            List<Map<String, Object>> agg = duck.query("SELECT count(*) AS c, sum(CASE WHEN s = 'row ' || _kafka_offset"
+                    + " || ' ' || repeat('x', CAST(_kafka_offset % 97 AS INTEGER)) AND n = _kafka_offset * 1000000007"
+                    + " AND ok = (_kafka_offset % 3 = 0) AND d = _kafka_offset / 4.0 AND i = -_kafka_offset"
+                    + " AND o IS NOT DISTINCT FROM CASE WHEN _kafka_offset % 5 = 0 THEN NULL ELSE 'o' || _kafka_offset END"
+                    + " THEN 1 ELSE 0 END) AS good FROM " + ParquetReadback.table(List.of(file)));
+            assertThat(agg).containsExactly(Map.of("c", (long) rows, "good", java.math.BigInteger.valueOf(rows)));
         }
     }
 

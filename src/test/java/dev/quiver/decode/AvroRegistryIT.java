@@ -133,12 +133,14 @@ class AvroRegistryIT {
                             + " test_v1_Address STRUCT(city VARCHAR, zip INTEGER))")
                     .containsEntry("dec_b", "DECIMAL(10,2)").containsEntry("dec_f", "DECIMAL(28,4)")
                     .containsEntry("day", "DATE").containsEntry("ts", "TIMESTAMP WITH TIME ZONE")
-                    .containsEntry("tsu", "BIGINT").containsEntry("ltsu", "BIGINT").containsEntry("id", "VARCHAR");
+                    .containsEntry("tsu", "TIMESTAMP WITH TIME ZONE").containsEntry("lts", "TIMESTAMP")
+                    .containsEntry("ltsu", "TIMESTAMP").containsEntry("tmu", "BIGINT").containsEntry("id", "VARCHAR");
             List<List<Object>> rows = duck.queryLists("SELECT _kafka_offset, struct_extract(_kafka_key, 'id'), b, i, l, f, d, s,"
                     + " hex(\"by\"), color, hex(fx), CAST(tags AS VARCHAR), counts['x'], address.city AS a_city, address.zip AS a_zip,"
                     + " moves[2].zip AS m_zip, maybe_s, maybe_address.city AS m_city, choice.\"int\", choice.string,"
                     + " choice.test_v1_Address.city AS c_city, CAST(dec_b AS VARCHAR), CAST(dec_f AS VARCHAR),"
-                    + " CAST(\"day\" AS VARCHAR), tm, tmu, epoch_ms(ts), tsu, lts, ltsu, id FROM "
+                    + " CAST(\"day\" AS VARCHAR), tm, tmu, epoch_ms(ts), epoch_us(tsu), epoch_ms(lts),"
+                    + " epoch_us(ltsu), id FROM "
                     + ParquetReadback.table(files) + " ORDER BY _kafka_offset");
             assertThat(rows).hasSize(6);
             for (int n = 0; n < 6; n++) {
@@ -150,8 +152,9 @@ class AvroRegistryIT {
                         even ? "Metz" : null, n % 3 == 0 ? 42 : null, n % 3 == 1 ? "forty-two" : null,
                         n % 3 == 2 ? "Caen" : null, "-12345.67", "123456789012345678.9012",
                         java.time.LocalDate.ofEpochDay(19_000 + n).toString(), 3_600_000 + n, 3_600_000_001L + n,
-                        1_714_557_600_123L + n, 1_714_557_600_123_456L + n, 1_714_557_600_124L + n,
-                        1_714_557_600_124_567L + n, TestAvro.UUID);
+                        1_714_557_600_123L + n, 1_714_557_600_123_456L + n,
+                        // Zone-less timestamps (TIMESTAMP above): their wall-clock time, read as if UTC.
+                        1_714_557_600_124L + n, 1_714_557_600_124_567L + n, TestAvro.UUID);
             }
         }
     }

@@ -70,10 +70,34 @@ class AvroSchemasTest {
         assertThat(s.field("dt").schema().name()).isEqualTo(Date.LOGICAL_NAME);
         assertThat(s.field("tm").schema().name()).isEqualTo(Time.LOGICAL_NAME);
         assertThat(s.field("ts").schema().name()).isEqualTo(Timestamp.LOGICAL_NAME);
-        assertThat(s.field("tu").schema()).isEqualTo(Schema.INT64_SCHEMA);
-        assertThat(s.field("tsu").schema()).isEqualTo(Schema.INT64_SCHEMA);
-        assertThat(s.field("lts").schema()).isEqualTo(Schema.INT64_SCHEMA);
+        assertThat(s.field("tu").schema().name()).isEqualTo(dev.quiver.arrow.ArrowSchemas.TIME_MICROS);
+        assertThat(s.field("tsu").schema().name()).isEqualTo(dev.quiver.arrow.ArrowSchemas.TIMESTAMP_MICROS);
+        assertThat(s.field("lts").schema().name()).isEqualTo(dev.quiver.arrow.ArrowSchemas.LOCAL_TIMESTAMP_MILLIS);
+        assertThat(s.field("tsu").schema().type()).isEqualTo(Schema.Type.INT64);
         assertThat(s.field("id").schema()).isEqualTo(Schema.STRING_SCHEMA);
+    }
+
+    @Test
+    void microsecondAndLocalTimesMergeWithThemselvesButNotWithAPlainLong() {
+        String v1 = "{\"type\":\"record\",\"name\":\"E\",\"fields\":["
+                + "{\"name\":\"at\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-micros\"}},"
+                + "{\"name\":\"wall\",\"type\":{\"type\":\"long\",\"logicalType\":\"local-timestamp-micros\"}}]}";
+        String v2 = "{\"type\":\"record\",\"name\":\"E\",\"fields\":["
+                + "{\"name\":\"at\",\"type\":[\"null\",{\"type\":\"long\",\"logicalType\":\"timestamp-micros\"}]},"
+                + "{\"name\":\"wall\",\"type\":{\"type\":\"long\",\"logicalType\":\"local-timestamp-micros\"}},"
+                + "{\"name\":\"tod\",\"type\":[\"null\",{\"type\":\"long\",\"logicalType\":\"time-micros\"}]}]}";
+        Schema merged = dev.quiver.arrow.SchemaMerger.merge(map(v1), map(v2), dev.quiver.arrow.SchemaMerger.Mode.STRICT);
+        assertThat(merged.field("at").schema().name()).isEqualTo(dev.quiver.arrow.ArrowSchemas.TIMESTAMP_MICROS);
+        assertThat(merged.field("at").schema().isOptional()).isTrue();
+        assertThat(merged.field("wall").schema().name()).isEqualTo(dev.quiver.arrow.ArrowSchemas.LOCAL_TIMESTAMP_MICROS);
+        assertThat(merged.field("tod").schema().name()).isEqualTo(dev.quiver.arrow.ArrowSchemas.TIME_MICROS);
+
+        String plain = "{\"type\":\"record\",\"name\":\"E\",\"fields\":[{\"name\":\"at\",\"type\":\"long\"},"
+                + "{\"name\":\"wall\",\"type\":{\"type\":\"long\",\"logicalType\":\"local-timestamp-micros\"}}]}";
+        assertThatThrownBy(() -> dev.quiver.arrow.SchemaMerger.merge(map(v1), map(plain),
+                dev.quiver.arrow.SchemaMerger.Mode.STRICT))
+                .isInstanceOf(dev.quiver.arrow.SchemaMerger.IncompatibleSchemaException.class)
+                .hasMessageContaining("'at'").hasMessageContaining(dev.quiver.arrow.ArrowSchemas.TIMESTAMP_MICROS);
     }
 
     @Test

@@ -160,6 +160,47 @@ class KeyDecodingTest {
     }
 
     @Test
+    void anAvroNullOfANullableRecordKeyIsANullKeyNotAStructOfNulls() {
+        String keySchema = "[\"null\",{\"type\":\"record\",\"name\":\"K\",\"fields\":["
+                + "{\"name\":\"id\",\"type\":\"long\"},{\"name\":\"region\",\"type\":[\"null\",\"string\"]}]}]";
+        org.apache.avro.Schema avro = new org.apache.avro.Schema.Parser().parse(keySchema);
+        org.apache.avro.generic.GenericRecord k = new org.apache.avro.generic.GenericData.Record(avro.getTypes().get(1));
+        k.put("id", 7L);
+        k.put("region", "eu");
+        byte[] present = TestAvro.binary(avro, k);
+        byte[] avroNull = TestAvro.binary(avro, null);
+        ValueDecoder keys = AvroDecoder.withSchema(keySchema);
+        try (ArrowBatch batch = open(VALUE, keys)) {
+            batch.append(record(0, present, value(0)), present, value(0), false, keys);
+            batch.append(record(1, avroNull, value(1)), avroNull, value(1), false, keys);
+            batch.append(record(2, present, value(2)), present, value(2), false, keys);
+
+            VectorSchemaRoot root = batch.seal();
+            assertThat(keyAt(root, 0)).isEqualTo(fields("id", 7L, "region", "eu"));
+            // Before the fix: {id=null, region=null}, a struct of nulls where the key was null.
+            assertThat(keyAt(root, 1)).isNull();
+            assertThat(keyAt(root, 2)).isEqualTo(fields("id", 7L, "region", "eu"));
+        }
+    }
+
+    @Test
+    void anAvroNullOfAWiderUnionKeyIsANullKey() {
+        String keySchema = "[\"null\",\"long\",\"string\"]";
+        org.apache.avro.Schema avro = new org.apache.avro.Schema.Parser().parse(keySchema);
+        byte[] number = TestAvro.binary(avro, 5L);
+        byte[] avroNull = TestAvro.binary(avro, null);
+        ValueDecoder keys = AvroDecoder.withSchema(keySchema);
+        try (ArrowBatch batch = open(VALUE, keys)) {
+            batch.append(record(0, avroNull, value(0)), avroNull, value(0), false, keys);
+            batch.append(record(1, number, value(1)), number, value(1), false, keys);
+
+            VectorSchemaRoot root = batch.seal();
+            assertThat(keyAt(root, 0)).isNull();
+            assertThat(keyAt(root, 1)).isEqualTo(fields("long", 5L, "string", null));
+        }
+    }
+
+    @Test
     void aScalarJsonSchemaMakesAScalarKeyColumn() {
         ValueDecoder keys = JsonDecoder.fromJsonSchema("{\"type\": \"string\"}");
         try (ArrowBatch batch = open(VALUE, keys)) {
