@@ -306,7 +306,7 @@ public final class ColumnAppenders {
 
         @Override
         void appendValue(int row, Object value) {
-            VariableWidth.set(vector, row, ((String) value).getBytes(StandardCharsets.UTF_8));
+            DirectWrites.setBytes(vector, row, ((String) value).getBytes(StandardCharsets.UTF_8));
         }
 
         @Override
@@ -331,7 +331,7 @@ public final class ColumnAppenders {
         @Override
         void appendValue(int row, Object value) {
             if (value instanceof byte[]) {
-                VariableWidth.set(vector, row, (byte[]) value);
+                DirectWrites.setBytes(vector, row, (byte[]) value);
             } else {
                 ByteBuffer buffer = (ByteBuffer) value;
                 vector.setSafe(row, buffer, buffer.position(), buffer.remaining());

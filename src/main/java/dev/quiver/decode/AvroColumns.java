@@ -1,5 +1,6 @@
 package dev.quiver.decode;
 
+import dev.quiver.arrow.DirectWrites;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -277,13 +278,6 @@ final class AvroColumns {
     private static IllegalStateException mismatch(Schema s, FieldVector v, String path) {
         return new IllegalStateException("field '" + path + "': Avro " + s + " cannot be written into a column of "
                 + v.getField().getType() + "; the batch was not made for this writer schema");
-    }
-
-    /** {@code setSafe(i, bytes, at, length)}, in place when {@link DirectWrites#putBytes} can. */
-    static void appendBytes(org.apache.arrow.vector.BaseVariableWidthVector v, int i, byte[] bytes, int at, int length) {
-        if (!DirectWrites.putBytes(v, i, bytes, at, length)) {
-            v.setSafe(i, bytes, at, length);
-        }
     }
 
     static DataException error(String path, String problem) {
@@ -771,7 +765,7 @@ final class AvroColumns {
             if (!Utf8Buffer.isValidUtf8(in.buf, at, length)) {
                 throw error(path, "is a string whose bytes are not valid UTF-8");
             }
-            appendBytes(vector, i, in.buf, at, length);
+            DirectWrites.setBytes(vector, i, in.buf, at, length);
             in.pos = at + length;
         }
 
@@ -826,7 +820,7 @@ final class AvroColumns {
             in.field = path;
             int length = size >= 0 ? size : in.readLength();
             in.need(length);
-            appendBytes(vector, i, in.buf, in.pos, length);
+            DirectWrites.setBytes(vector, i, in.buf, in.pos, length);
             in.pos += length;
         }
 

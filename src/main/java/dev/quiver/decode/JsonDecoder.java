@@ -6,7 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.quiver.arrow.ColumnAppender.FieldException;
-import dev.quiver.arrow.VariableWidth;
+import dev.quiver.arrow.DirectWrites;
 import dev.quiver.decode.JsonTree.Node;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -467,7 +467,7 @@ public final class JsonDecoder implements ValueDecoder {
                 if (!utf8.encode(key)) {
                     throw fail(p, "has a key with an unpaired surrogate, which is not valid Unicode");
                 }
-                VariableWidth.set(keys, at, utf8.bytes, 0, utf8.length);
+                DirectWrites.setBytes(keys, at, utf8.bytes, 0, utf8.length);
                 value.readOrNull(p, p.nextToken(), at);
                 n++;
             }
@@ -497,7 +497,7 @@ public final class JsonDecoder implements ValueDecoder {
                     if (!utf8.encode(p.getTextCharacters(), p.getTextOffset(), p.getTextLength())) {
                         throw fail(p, "has an unpaired surrogate, which is not valid Unicode");
                     }
-                    VariableWidth.set(vector, i, utf8.bytes, 0, utf8.length);
+                    DirectWrites.setBytes(vector, i, utf8.bytes, 0, utf8.length);
                     return;
                 default:
                     throw typeError(p, "a string", token);

@@ -3,9 +3,9 @@ package dev.quiver.decode;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.quiver.arrow.DirectWrites;
 import dev.quiver.arrow.JsonText;
 import dev.quiver.arrow.SchemaMerger;
-import dev.quiver.arrow.VariableWidth;
 import dev.quiver.decode.JsonTree.Node;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -504,7 +504,7 @@ public final class SchemalessJsonDecoder implements ValueDecoder {
                 throw MISFIT;
             }
             if (utf8.encode(p.getTextCharacters(), p.getTextOffset(), p.getTextLength())) {
-                VariableWidth.set(vector, i, utf8.bytes, 0, utf8.length);
+                DirectWrites.setBytes(vector, i, utf8.bytes, 0, utf8.length);
             } else {
                 // An escaped unpaired surrogate: Java's encoder writes '?' for it, as the Map path did.
                 vector.setSafe(i, p.getText().getBytes(StandardCharsets.UTF_8));

@@ -10,10 +10,10 @@ import org.apache.arrow.vector.VarCharVector;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link VariableWidth#set} against Arrow's {@code setSafe}: the same rows in the same vector state, skipped (null)
+ * {@link DirectWrites#setBytes} against Arrow's {@code setSafe}: the same rows in the same vector state, skipped (null)
  * rows, buffers that must grow, and a vector reset for reuse, give the same values, validity and offsets.
  */
-class VariableWidthTest {
+class DirectWritesTest {
     @Test
     void appendsLikeSetSafeThroughSkippedRowsGrowthAndReuse() {
         try (BufferAllocator allocator = new RootAllocator();
@@ -34,7 +34,7 @@ class VariableWidthTest {
                     int start = random.nextInt(3);
                     byte[] padded = new byte[value.length + start + 2];
                     System.arraycopy(value, 0, padded, start, value.length);
-                    VariableWidth.set(ours, row, padded, start, value.length);
+                    DirectWrites.setBytes(ours, row, padded, start, value.length);
                     theirs.setSafe(row, padded, start, value.length);
                 }
                 ours.setValueCount(rows);

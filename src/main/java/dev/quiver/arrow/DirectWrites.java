@@ -1,4 +1,4 @@
-package dev.quiver.decode;
+package dev.quiver.arrow;
 
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.util.MemoryUtil;
@@ -12,8 +12,11 @@ import org.apache.arrow.vector.BitVector;
  * check against the buffers' current capacity (asked each time, so a vector grown or reset elsewhere is seen) covers
  * the row, and the bytes go to the buffers' addresses. When the row does not fit, or (variable width) is not the next
  * row, each method returns false and the caller falls back to {@code setSafe}, which grows the vector.
+ *
+ * <p>Used by the direct decoders (JSON, Avro) and the Connect appenders: in a worker landing JSON, Arrow's per-value
+ * checks and hole filling in {@code setSafe} were about 5% of the CPU.
  */
-final class DirectWrites {
+public final class DirectWrites {
 
     private DirectWrites() {
     }
@@ -27,7 +30,7 @@ final class DirectWrites {
         MemoryUtil.putByte(at, (byte) (MemoryUtil.getByte(at) | (1 << (i & 7))));
     }
 
-    static boolean putLong(BaseFixedWidthVector v, int i, long value) {
+    public static boolean putLong(BaseFixedWidthVector v, int i, long value) {
         ArrowBuf data = v.getDataBuffer();
         ArrowBuf validity = v.getValidityBuffer();
         long offset = (long) i << 3;
@@ -39,7 +42,7 @@ final class DirectWrites {
         return true;
     }
 
-    static boolean putInt(BaseFixedWidthVector v, int i, int value) {
+    public static boolean putInt(BaseFixedWidthVector v, int i, int value) {
         ArrowBuf data = v.getDataBuffer();
         ArrowBuf validity = v.getValidityBuffer();
         long offset = (long) i << 2;
@@ -51,7 +54,7 @@ final class DirectWrites {
         return true;
     }
 
-    static boolean putBit(BitVector v, int i, boolean value) {
+    public static boolean putBit(BitVector v, int i, boolean value) {
         ArrowBuf data = v.getDataBuffer();
         ArrowBuf validity = v.getValidityBuffer();
         if (i < 0 || (i >>> 3) >= data.capacity() || !validityFits(validity, i)) {
@@ -84,7 +87,7 @@ final class DirectWrites {
     }
 
     /** Bytes as row {@code i} when it follows the last row set: one bulk copy, one offset, one validity bit. */
-    static boolean putBytes(BaseVariableWidthVector v, int i, byte[] bytes, int at, int length) {
+    public static boolean putBytes(BaseVariableWidthVector v, int i, byte[] bytes, int at, int length) {
         if (v.getLastSet() != i - 1 || i < 0) {
             return false;
         }
@@ -105,5 +108,17 @@ final class DirectWrites {
         setValid(validity, i);
         v.setLastSet(i);
         return true;
+    }
+
+    /** Sets row {@code i} to {@code bytes[at, at + length)}: in place when it follows the last row set, else setSafe. */
+    public static void setBytes(BaseVariableWidthVector v, int i, byte[] bytes, int at, int length) {
+        if (!putBytes(v, i, bytes, at, length)) {
+            v.setSafe(i, bytes, at, length);
+        }
+    }
+
+    /** {@link #setBytes(BaseVariableWidthVector, int, byte[], int, int)} with the whole array. */
+    public static void setBytes(BaseVariableWidthVector v, int i, byte[] bytes) {
+        setBytes(v, i, bytes, 0, bytes.length);
     }
 }
