@@ -454,7 +454,10 @@ public final class SchemalessJsonDecoder implements ValueDecoder {
             if (token != JsonToken.VALUE_NUMBER_INT) {
                 throw MISFIT;
             }
-            vector.setSafe(i, p.getLongValue());
+            long value = p.getLongValue();
+            if (!DirectWrites.putLong(vector, i, value)) {
+                vector.setSafe(i, value);
+            }
         }
     }
 
@@ -465,13 +468,17 @@ public final class SchemalessJsonDecoder implements ValueDecoder {
 
         @Override
         void read(JsonParser p, JsonToken token, int i) throws IOException {
+            double value;
             if (token == JsonToken.VALUE_NUMBER_FLOAT) {
-                vector.setSafe(i, p.getDoubleValue());
+                value = p.getDoubleValue();
             } else if (token == JsonToken.VALUE_NUMBER_INT) {
                 // An integer in a widened column: the long's nearest double, as the Map path converted it.
-                vector.setSafe(i, (double) p.getLongValue());
+                value = (double) p.getLongValue();
             } else {
                 throw MISFIT;
+            }
+            if (!DirectWrites.putLong(vector, i, Double.doubleToRawLongBits(value))) {
+                vector.setSafe(i, value);
             }
         }
     }
@@ -483,12 +490,12 @@ public final class SchemalessJsonDecoder implements ValueDecoder {
 
         @Override
         void read(JsonParser p, JsonToken token, int i) {
-            if (token == JsonToken.VALUE_TRUE) {
-                vector.setSafe(i, 1);
-            } else if (token == JsonToken.VALUE_FALSE) {
-                vector.setSafe(i, 0);
-            } else {
+            if (token != JsonToken.VALUE_TRUE && token != JsonToken.VALUE_FALSE) {
                 throw MISFIT;
+            }
+            boolean value = token == JsonToken.VALUE_TRUE;
+            if (!DirectWrites.putBit(vector, i, value)) {
+                vector.setSafe(i, value ? 1 : 0);
             }
         }
     }

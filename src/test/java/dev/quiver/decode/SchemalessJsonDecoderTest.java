@@ -230,6 +230,28 @@ class SchemalessJsonDecoderTest {
     }
 
     @Test
+    void valuesWrittenInPlaceMatchTheMapPathThroughNullHolesAndGrowth() {
+        // Longs, doubles, booleans and strings written in place (DirectWrites), with rows where each is null or
+        // missing, over enough rows to grow every vector several times from its small first allocation.
+        List<String> docs = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            StringBuilder doc = new StringBuilder("{\"id\":").append(i * 7919L);
+            if (i % 3 != 0) {
+                doc.append(",\"amount\":").append(i % 5 == 0 ? "null" : (i * 1.5) + "");
+            }
+            if (i % 4 != 0) {
+                doc.append(",\"ok\":").append(i % 7 == 0 ? "null" : String.valueOf(i % 2 == 0));
+            }
+            if (i % 6 != 1) {
+                doc.append(",\"name\":\"n-").append("x".repeat(i % 40)).append('"');
+            }
+            docs.add(doc.append('}').toString());
+        }
+        int[] typedAlone = {0};
+        assertThat(streamingPath(docs, typedAlone)).isEqualTo(mapPath(docs));
+    }
+
+    @Test
     void aStableShapeIsParsedOnceStraightIntoTheVectors() {
         List<String> docs = new ArrayList<>();
         for (int i = 0; i < 500; i++) {
