@@ -153,6 +153,12 @@ public final class QuiverSinkConnector extends SinkConnector {
         return values;
     }
 
+    /** True when schema.registry.url names a registry (a bad URL counts: that field carries its own error). */
+    private static boolean registrySet(Map<String, ConfigValue> byName) {
+        ConfigValue urls = byName.get(dev.quiver.config.AvroSettings.REGISTRY_URL);
+        return urls != null && urls.value() instanceof List && !((List<?>) urls.value()).isEmpty();
+    }
+
     /** The message name against the descriptor set, and the like: only once each field passed its own check. */
     private static void validateValueDecoding(Map<String, ConfigValue> byName) {
         String[] keys = {QuiverSinkConfig.VALUE_FORMAT, QuiverSinkConfig.VALUE_JSON_SCHEMA,
@@ -164,7 +170,7 @@ public final class QuiverSinkConnector extends SinkConnector {
             return;
         }
         String[] problem = QuiverSinkConfig.validateValueDecoding(new dev.quiver.decode.ValueDecoders.Spec(
-                values[0], values[1], values[2], values[3], values[4], values[5], values[6]));
+                values[0], values[1], values[2], values[3], values[4], values[5], values[6], registrySet(byName)));
         if (problem != null) {
             byName.get(problem[0]).addErrorMessage(problem[1]);
         }
@@ -191,7 +197,8 @@ public final class QuiverSinkConnector extends SinkConnector {
         boolean hasKeyColumn = ((List<?>) metadata.value()).stream()
                 .anyMatch(kind -> "key".equalsIgnoreCase(String.valueOf(kind).trim()));
         String[] problem = QuiverSinkConfig.validateKeyDecoding(QuiverSinkConfig.keyDecoderSpec(values[0], values[1],
-                values[2], values[3], values[4], values[5], values[6], values[7], values[8]), hasKeyColumn);
+                values[2], values[3], values[4], values[5], values[6], values[7], values[8], registrySet(byName)),
+                hasKeyColumn);
         if (problem != null) {
             byName.get(problem[0]).addErrorMessage(problem[1]);
         }

@@ -67,7 +67,8 @@ public final class AvroSettings {
                 + " key.format=avro without a fixed schema: the Schema Registry base URLs, comma-separated, tried in"
                 + " turn until one answers. Values are in Confluent's wire format (magic byte 0, 4-byte schema id,"
                 + " Avro binary); each writer schema is fetched once by id (GET /schemas/ids/{id}) and kept. An unknown"
-                + " id (404) makes the record bad; a registry no URL reaches is retried, nothing is lost.", GROUP,
+                + " id (404) makes the record bad; a registry no URL reaches is retried, nothing is lost. Also read by"
+                + " value.format=protobuf and key.format=protobuf when no descriptor set is given.", GROUP,
                 ++order, Width.LONG, "Schema Registry URLs");
         def.define(REGISTRY_BASIC_AUTH, Type.PASSWORD, null, Importance.MEDIUM, "Basic auth for the Schema Registry,"
                 + " as user:password. Never logged.", GROUP, ++order, Width.MEDIUM, "Registry user info");

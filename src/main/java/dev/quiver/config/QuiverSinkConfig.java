@@ -188,7 +188,8 @@ public final class QuiverSinkConfig extends AbstractConfig {
             + " schemas.enable=false) are typed per batch. 'json': the value is JSON text (StringConverter) or JSON"
             + " bytes (ByteArrayConverter); without value.json.schema it is parsed and typed per batch like schemaless"
             + " Maps, with one it is decoded straight into the declared columns. 'protobuf': the value is Protobuf"
-            + " bytes (ByteArrayConverter) of value.protobuf.message, decoded straight into columns. 'avro': the value"
+            + " bytes (ByteArrayConverter) of value.protobuf.message, or Confluent-framed with its schema from"
+            + " schema.registry.url, decoded straight into columns. 'avro': the value"
             + " is Avro bytes (ByteArrayConverter), framed by a Schema Registry serializer (schema.registry.url) or"
             + " plain with value.avro.schema, decoded straight into columns. A value that does"
             + " not decode is a bad record, with the field and the problem in its error.";
@@ -215,7 +216,10 @@ public final class QuiverSinkConfig extends AbstractConfig {
     public static final String VALUE_PROTOBUF_DESCRIPTOR_SET = "value.protobuf.descriptor.set";
     private static final String VALUE_PROTOBUF_DESCRIPTOR_SET_DOC = "For value.format=protobuf: the FileDescriptorSet"
             + " that protoc --include_imports --descriptor_set_out=set.pb writes, base64-encoded (base64 -w0 set.pb)."
-            + " The well-known google/protobuf files may be left out. Empty to use value.protobuf.descriptor.file.";
+            + " The well-known google/protobuf files may be left out. Empty to use value.protobuf.descriptor.file, or,"
+            + " when both are empty, the Schema Registry at schema.registry.url: each value is then Confluent-framed"
+            + " and its schema id and message indexes name its message, fetched once per id in serialized form"
+            + " (GET /schemas/ids/{id}?format=serialized) with its references; schema ids that merge share a file.";
     private static final String VALUE_PROTOBUF_DESCRIPTOR_SET_DEFAULT = "";
 
     /** The same, from a file on the worker. */
@@ -231,7 +235,8 @@ public final class QuiverSinkConfig extends AbstractConfig {
             + " their type (uint32 and fixed32 as int64, uint64 and fixed64 as decimal(20,0)), enums land as their"
             + " names, messages as structs, repeated fields as lists, maps as maps, google.protobuf.Timestamp as a"
             + " timestamp, Duration as int64 milliseconds, wrappers as nullable values. Fields with explicit presence"
-            + " (optional, oneof members, messages) are null when absent; other fields hold the proto3 default.";
+            + " (optional, oneof members, messages) are null when absent; other fields hold the proto3 default. Leave"
+            + " empty with a Schema Registry, where each value names its message.";
     private static final String VALUE_PROTOBUF_MESSAGE_DEFAULT = "";
 
     /** How the Protobuf values are framed. */
@@ -239,7 +244,8 @@ public final class QuiverSinkConfig extends AbstractConfig {
     private static final String VALUE_PROTOBUF_WIRE_FORMAT_DOC = "For value.format=protobuf: 'plain' for the bare"
             + " message bytes; 'confluent' for Confluent's serializer framing (magic byte 0, 4-byte schema id,"
             + " message indexes), whose indexes must name value.protobuf.message; 'auto' accepts both, which is"
-            + " unambiguous because a plain message never starts with a zero byte. The schema id is not checked.";
+            + " unambiguous because a plain message never starts with a zero byte. With a descriptor set the schema id"
+            + " is not checked; with a Schema Registry it picks the schema, and 'plain' is refused.";
     private static final String VALUE_PROTOBUF_WIRE_FORMAT_DEFAULT = "auto";
 
     /** How record keys are read: as Connect delivers them, or decoded from JSON or Protobuf like values. */
@@ -248,7 +254,8 @@ public final class QuiverSinkConfig extends AbstractConfig {
             + " must then include). 'connect': as the key converter delivers them. 'json': the key is JSON text"
             + " (StringConverter) or bytes (ByteArrayConverter); without key.json.schema it is parsed and typed per"
             + " batch, with one it is decoded straight into the key column, with the same coercions as values."
-            + " 'protobuf': the key is Protobuf bytes (ByteArrayConverter) of key.protobuf.message. 'avro': Avro bytes,"
+            + " 'protobuf': the key is Protobuf bytes (ByteArrayConverter) of key.protobuf.message, or from the Schema"
+            + " Registry as value.format=protobuf. 'avro': Avro bytes,"
             + " as value.format=avro, with key.avro.schema for plain Avro. A struct key is"
             + " one struct column; a null key is a null column value. A key that does not decode is a bad record whose"
             + " error names the key and the field at fault.";
@@ -273,7 +280,7 @@ public final class QuiverSinkConfig extends AbstractConfig {
     private static final String KEY_PROTOBUF_DESCRIPTOR_SET_DOC = "For key.format=protobuf: the FileDescriptorSet"
             + " holding key.protobuf.message, base64-encoded, as for value.protobuf.descriptor.set. When this and"
             + " key.protobuf.descriptor.file are both empty, the value's descriptor set (value.protobuf.descriptor.set"
-            + " or .file) is used: one set usually holds both messages.";
+            + " or .file) is used: one set usually holds both messages; with neither, schema.registry.url.";
     private static final String KEY_PROTOBUF_DESCRIPTOR_SET_DEFAULT = "";
 
     /** The same, from a file on the worker. */
@@ -731,7 +738,7 @@ public final class QuiverSinkConfig extends AbstractConfig {
         return new ValueDecoders.Spec(getString(VALUE_FORMAT), getString(VALUE_JSON_SCHEMA),
                 getString(VALUE_JSON_SCHEMA_FILE), getString(VALUE_PROTOBUF_DESCRIPTOR_SET),
                 getString(VALUE_PROTOBUF_DESCRIPTOR_FILE), getString(VALUE_PROTOBUF_MESSAGE),
-                getString(VALUE_PROTOBUF_WIRE_FORMAT));
+                getString(VALUE_PROTOBUF_WIRE_FORMAT), !getList(AvroSettings.REGISTRY_URL).isEmpty());
     }
 
     /**
@@ -742,7 +749,7 @@ public final class QuiverSinkConfig extends AbstractConfig {
         if (AvroSettings.isAvro(this, "value")) {
             return AvroSettings.decoder(this, "value");
         }
-        return ValueDecoders.create(valueDecoderSpec());
+        return ValueDecoders.create("value", valueDecoderSpec(), () -> AvroSettings.registryClient(this));
     }
 
     /**
@@ -785,19 +792,28 @@ public final class QuiverSinkConfig extends AbstractConfig {
         return keyDecoderSpec(getString(KEY_FORMAT), getString(KEY_JSON_SCHEMA), getString(KEY_JSON_SCHEMA_FILE),
                 getString(KEY_PROTOBUF_DESCRIPTOR_SET), getString(KEY_PROTOBUF_DESCRIPTOR_FILE),
                 getString(KEY_PROTOBUF_MESSAGE), getString(KEY_PROTOBUF_WIRE_FORMAT),
-                getString(VALUE_PROTOBUF_DESCRIPTOR_SET), getString(VALUE_PROTOBUF_DESCRIPTOR_FILE));
+                getString(VALUE_PROTOBUF_DESCRIPTOR_SET), getString(VALUE_PROTOBUF_DESCRIPTOR_FILE),
+                !getList(AvroSettings.REGISTRY_URL).isEmpty());
     }
 
     /** {@link #keyDecoderSpec()} from raw setting values, for validate(); the value's descriptors are the fallback. */
     public static ValueDecoders.Spec keyDecoderSpec(String format, String jsonSchema, String jsonSchemaFile,
             String descriptorSet, String descriptorFile, String message, String wireFormat,
             String valueDescriptorSet, String valueDescriptorFile) {
+        return keyDecoderSpec(format, jsonSchema, jsonSchemaFile, descriptorSet, descriptorFile, message, wireFormat,
+                valueDescriptorSet, valueDescriptorFile, false);
+    }
+
+    /** The same, {@code registry} true when schema.registry.url is set (Protobuf keys then may come from it). */
+    public static ValueDecoders.Spec keyDecoderSpec(String format, String jsonSchema, String jsonSchemaFile,
+            String descriptorSet, String descriptorFile, String message, String wireFormat,
+            String valueDescriptorSet, String valueDescriptorFile, boolean registry) {
         if (isBlank(descriptorSet) && isBlank(descriptorFile)) {
             descriptorSet = valueDescriptorSet;
             descriptorFile = valueDescriptorFile;
         }
         return new ValueDecoders.Spec(format, jsonSchema, jsonSchemaFile, descriptorSet, descriptorFile, message,
-                wireFormat);
+                wireFormat, registry);
     }
 
     private static boolean isBlank(String text) {
@@ -807,7 +823,7 @@ public final class QuiverSinkConfig extends AbstractConfig {
     /** How this task's keys become the key column; a new decoder per call, as decoders are not thread-safe. */
     public KeyDecoding keyDecoding() {
         ValueDecoder decoder = AvroSettings.isAvro(this, "key") ? AvroSettings.decoder(this, "key")
-                : ValueDecoders.create("key", keyDecoderSpec());
+                : ValueDecoders.create("key", keyDecoderSpec(), () -> AvroSettings.registryClient(this));
         if (decoder != null) {
             return KeyDecoding.decoded(decoder);
         }

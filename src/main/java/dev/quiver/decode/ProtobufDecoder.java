@@ -48,7 +48,8 @@ import org.apache.kafka.connect.errors.DataException;
  * single 0 for the file's first message); AUTO tells them apart by the first byte, which is safe because a plain
  * message never starts with a zero byte (that would be field number 0, which protobuf forbids). With the Confluent
  * framing the indexes must name the configured message in its file, else the record is bad: it was written with
- * another message type. The schema id is not checked (there is no registry to ask).
+ * another message type. With a descriptor set in the config the schema id is not checked (there is no registry to
+ * ask); with a Schema Registry, {@link ProtobufRegistryDecoder} picks a decoder per schema id and message indexes.
  *
  * <p>Not thread-safe: one decoder per task.
  */
@@ -69,6 +70,8 @@ public final class ProtobufDecoder implements ValueDecoder {
 
     private final Descriptor message;
     private final Schema schema;
+    /** The schema of the columns this decoder writes: its own, or a batch's that the lattice merged it into. */
+    private final Schema columnsSchema;
     private final Framing framing;
     private final int[] confluentIndexes;
     private final ColumnBindings<MessageNode> bindings = new ColumnBindings<>(this::bind);
@@ -81,7 +84,17 @@ public final class ProtobufDecoder implements ValueDecoder {
         this.message = Objects.requireNonNull(message, "message");
         this.framing = Objects.requireNonNull(framing, "framing");
         this.schema = ProtobufSchemas.toConnect(message);
+        this.columnsSchema = schema;
         this.confluentIndexes = ProtobufSchemas.confluentIndexes(message);
+    }
+
+    /** {@code writer} bound to the columns of {@code batchSchema}. */
+    private ProtobufDecoder(ProtobufDecoder writer, Schema batchSchema) {
+        this.message = writer.message;
+        this.framing = writer.framing;
+        this.schema = batchSchema;
+        this.columnsSchema = batchSchema;
+        this.confluentIndexes = writer.confluentIndexes;
     }
 
     /** A decoder for message {@code messageName} of a serialized FileDescriptorSet. */
@@ -96,6 +109,28 @@ public final class ProtobufDecoder implements ValueDecoder {
 
     public Descriptor message() {
         return message;
+    }
+
+    private Schema boundSchema;
+    private ProtobufDecoder bound;
+
+    /**
+     * This message's decoder writing into the columns of {@code batchSchema}, a schema the lattice
+     * ({@code dev.quiver.arrow.SchemaMerger}) merged this message's schema into (Protobuf from a Schema Registry, where
+     * the records of one partition may carry several schema ids): columns are found by field name, a column this
+     * message lacks is written null, and a widened type (an int32 into an int64 or double column, a float into a
+     * double one) is written widened. Absent fields without presence still land as their proto3 default.
+     */
+    @Override
+    public ValueDecoder boundTo(Schema batchSchema) {
+        if (batchSchema == columnsSchema) {
+            return this;
+        }
+        if (batchSchema != boundSchema) {
+            boundSchema = batchSchema;
+            bound = new ProtobufDecoder(this, batchSchema);
+        }
+        return bound;
     }
 
     @Override
@@ -155,11 +190,11 @@ public final class ProtobufDecoder implements ValueDecoder {
     }
 
     private MessageNode bind(List<FieldVector> columns) {
-        List<org.apache.kafka.connect.data.Field> fields = schema.fields();
+        List<org.apache.kafka.connect.data.Field> fields = columnsSchema.fields();
         if (columns.size() != fields.size()) {
             throw new IllegalStateException("expected " + fields.size() + " value columns, got " + columns.size());
         }
-        return new MessageNode(message, schema, columns, "");
+        return new MessageNode(message, columnsSchema, columns, "");
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -216,6 +251,11 @@ public final class ProtobufDecoder implements ValueDecoder {
                 org.apache.kafka.connect.data.Field column = columns.get(k);
                 FieldDescriptor fd = descriptor.findFieldByName(column.name());
                 String fieldPath = path.isEmpty() ? column.name() : path + "." + column.name();
+                if (fd == null || ProtobufSchemas.fieldSchema(fd, new java.util.HashSet<>()) == null) {
+                    // A column of a batch merged from several schemas that this message does not have.
+                    fields[k] = new Absent(fieldPath, vectors.get(k), column.schema());
+                    continue;
+                }
                 fields[k] = handler(fd, column.schema(), vectors.get(k), fieldPath);
                 maxNumber = Math.max(maxNumber, fd.getNumber());
             }
@@ -223,6 +263,9 @@ public final class ProtobufDecoder implements ValueDecoder {
             Map<Integer, List<FieldHandler>> oneofs = new HashMap<>();
             for (int k = 0; k < fields.length; k++) {
                 FieldDescriptor fd = descriptor.findFieldByName(columns.get(k).name());
+                if (fields[k] instanceof Absent) {
+                    continue;
+                }
                 if (fd.getRealContainingOneof() != null) {
                     oneofs.computeIfAbsent(fd.getRealContainingOneof().getIndex(), x -> new ArrayList<>())
                             .add(fields[k]);
@@ -240,13 +283,17 @@ public final class ProtobufDecoder implements ValueDecoder {
                 dense = new FieldHandler[maxNumber + 1];
                 sparse = null;
                 for (FieldHandler f : fields) {
-                    dense[f.number] = f;
+                    if (f.number > 0) {
+                        dense[f.number] = f;
+                    }
                 }
             } else {
                 dense = null;
                 sparse = new HashMap<>();
                 for (FieldHandler f : fields) {
-                    sparse.put(f.number, f);
+                    if (f.number > 0) {
+                        sparse.put(f.number, f);
+                    }
                 }
             }
         }
@@ -350,7 +397,9 @@ public final class ProtobufDecoder implements ValueDecoder {
             StructVector struct = (StructVector) vector;
             return new Singular(fd, path, struct, new MessageNode(fd.getMessageType(), column, children(struct), path));
         }
-        return new Single(fd, path, value(fd, column, vector, path), column.isOptional());
+        // Null when absent only where the writer's field has presence: a plain proto3 scalar in a column made optional
+        // by another schema version still lands as its default, as every protobuf reader of this writer sees it.
+        return new Single(fd, path, value(fd, column, vector, path), column.isOptional() && fd.hasPresence());
     }
 
     private static List<FieldVector> children(StructVector struct) {
@@ -366,6 +415,9 @@ public final class ProtobufDecoder implements ValueDecoder {
             case INT32:
             case SINT32:
             case SFIXED32:
+                if (!(vector instanceof IntVector)) {
+                    return new WidenedInt32Value(fd.getType(), vector);
+                }
                 return new Int32Value(fd.getType(), (IntVector) vector);
             case INT64:
             case SINT64:
@@ -377,6 +429,9 @@ public final class ProtobufDecoder implements ValueDecoder {
             case FIXED64:
                 return new UInt64Value(fd.getType(), (DecimalVector) vector);
             case FLOAT:
+                if (vector instanceof Float8Vector) {
+                    return new WidenedFloatValue((Float8Vector) vector);
+                }
                 return new FloatValue((Float4Vector) vector);
             case DOUBLE:
                 return new DoubleValue((Float8Vector) vector);
@@ -422,6 +477,13 @@ public final class ProtobufDecoder implements ValueDecoder {
             this.typeName = fd.getType().name().toLowerCase(Locale.ROOT);
         }
 
+        /** A handler of no field (number 0, which protobuf forbids, so no tag finds it). */
+        FieldHandler(String path) {
+            this.number = 0;
+            this.path = path;
+            this.typeName = "absent";
+        }
+
         void begin(int row) {
             seen = false;
         }
@@ -437,6 +499,51 @@ public final class ProtobufDecoder implements ValueDecoder {
         final FieldException wrongWireType(int wireType, int expected) {
             return new FieldException(path, "has wire type " + wireTypeName(wireType) + ", but a " + typeName
                     + " field is encoded as " + wireTypeName(expected));
+        }
+    }
+
+    /** A column of a merged batch schema that this message lacks: null in every row this message writes. */
+    private static final class Absent extends FieldHandler {
+        private final FieldVector vector;
+
+        Absent(String path, FieldVector vector, Schema column) {
+            super(path);
+            if (!column.isOptional()) {
+                throw new IllegalStateException("column '" + path + "' is required, but the message has no such"
+                        + " field: the batch was not made for this message");
+            }
+            this.vector = vector;
+        }
+
+        @Override
+        void read(CodedInputStream in, int wireType, int row) {
+            throw new IllegalStateException("no field is read into an absent column");
+        }
+
+        @Override
+        void finish(int row) {
+            writeNull(row);
+        }
+
+        @Override
+        void writeNull(int row) {
+            if (vector instanceof StructVector) {
+                nullStruct((StructVector) vector, row);
+            } else {
+                vector.setNull(row);
+            }
+        }
+
+        /** A struct and every child below it null at {@code row}: its children's rows are written too. */
+        private static void nullStruct(StructVector struct, int row) {
+            struct.setNull(row);
+            for (FieldVector child : children(struct)) {
+                if (child instanceof StructVector) {
+                    nullStruct((StructVector) child, row);
+                } else {
+                    child.setNull(row);
+                }
+            }
         }
     }
 
@@ -761,6 +868,78 @@ public final class ProtobufDecoder implements ValueDecoder {
         @Override
         void writeDefault(int i) {
             vector.setSafe(i, 0L);
+        }
+
+        @Override
+        void writeNull(int i) {
+            vector.setNull(i);
+        }
+    }
+
+    /** An int32, sint32 or sfixed32 written into an int64 or double column of a merged schema. */
+    private static final class WidenedInt32Value extends Value {
+        private final FieldDescriptor.Type type;
+        private final BigIntVector longs;
+        private final Float8Vector doubles;
+
+        WidenedInt32Value(FieldDescriptor.Type type, FieldVector vector) {
+            super(wireTypeOf(type));
+            this.type = type;
+            this.longs = vector instanceof BigIntVector ? (BigIntVector) vector : null;
+            this.doubles = vector instanceof Float8Vector ? (Float8Vector) vector : null;
+            if (longs == null && doubles == null) {
+                throw new IllegalStateException("an int32 field cannot be written into a " + vector.getMinorType()
+                        + " column");
+            }
+        }
+
+        @Override
+        void read(CodedInputStream in, int i) throws IOException {
+            int v = type == FieldDescriptor.Type.SINT32 ? in.readSInt32()
+                    : type == FieldDescriptor.Type.SFIXED32 ? in.readSFixed32() : in.readInt32();
+            if (longs != null) {
+                longs.setSafe(i, v);
+            } else {
+                doubles.setSafe(i, v);
+            }
+        }
+
+        @Override
+        void writeDefault(int i) {
+            if (longs != null) {
+                longs.setSafe(i, 0L);
+            } else {
+                doubles.setSafe(i, 0d);
+            }
+        }
+
+        @Override
+        void writeNull(int i) {
+            if (longs != null) {
+                longs.setNull(i);
+            } else {
+                doubles.setNull(i);
+            }
+        }
+    }
+
+    /** A float written into a double column of a merged schema. */
+    private static final class WidenedFloatValue extends Value {
+        private final Float8Vector vector;
+
+        WidenedFloatValue(Float8Vector vector) {
+            super(WireFormat.WIRETYPE_FIXED32);
+            this.vector = vector;
+        }
+
+        @Override
+        void read(CodedInputStream in, int i) throws IOException {
+            vector.setSafe(i, in.readFloat());
+        }
+
+        @Override
+        void writeDefault(int i) {
+            vector.setSafe(i, 0d);
         }
 
         @Override

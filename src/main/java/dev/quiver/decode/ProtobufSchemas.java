@@ -89,6 +89,11 @@ public final class ProtobufSchemas {
         return files;
     }
 
+    /** protobuf-java's built-in descriptor of a well-known file (e.g. google/protobuf/timestamp.proto), or null. */
+    static FileDescriptor wellKnown(String name) {
+        return WELL_KNOWN.get(name);
+    }
+
     /**
      * Every file of a serialized FileDescriptorSet, built and linked.
      *

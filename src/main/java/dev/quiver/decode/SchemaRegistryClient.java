@@ -60,6 +60,7 @@ public final class SchemaRegistryClient {
     private final HttpClient http;
     private final Map<Integer, RegisteredSchema> byId = new ConcurrentHashMap<>();
     private final Map<String, RegisteredSchema> bySubjectVersion = new ConcurrentHashMap<>();
+    private final Map<String, RegisteredSchema> byIdAndFormat = new ConcurrentHashMap<>();
 
     /**
      * @param baseUrls registry base URLs, tried in order
@@ -105,6 +106,42 @@ public final class SchemaRegistryClient {
     }
 
     /**
+     * The schema with this id in the form {@code format} names ({@code GET /schemas/ids/{id}?format=..}), e.g.
+     * {@code serialized}, with which Confluent's registry answers a Protobuf schema as a base64 FileDescriptorProto
+     * instead of .proto text. A registry that does not know the parameter ignores it and answers the default form:
+     * callers check what they got. Cached apart from {@link #schema(int)}.
+     */
+    public RegisteredSchema schema(int id, String format) {
+        String key = id + "?" + format;
+        RegisteredSchema cached = byIdAndFormat.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        RegisteredSchema fetched = get("schemas/ids/" + id + "?format=" + URLEncoder.encode(format,
+                StandardCharsets.UTF_8), "schema id " + id, id);
+        byIdAndFormat.putIfAbsent(key, fetched);
+        return fetched;
+    }
+
+    /** A referenced schema ({@link #referenced(Reference)}) in the form {@code format} names, cached per form. */
+    public RegisteredSchema referenced(Reference ref, String format) {
+        String key = ref.subject() + '\u0000' + ref.version() + '?' + format;
+        RegisteredSchema cached = bySubjectVersion.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        RegisteredSchema fetched = get(subjectVersionPath(ref) + "?format=" + URLEncoder.encode(format,
+                StandardCharsets.UTF_8), "subject '" + ref.subject() + "' version " + ref.version(), -1);
+        bySubjectVersion.putIfAbsent(key, fetched);
+        return fetched;
+    }
+
+    private static String subjectVersionPath(Reference ref) {
+        return "subjects/" + URLEncoder.encode(ref.subject(), StandardCharsets.UTF_8).replace("+", "%20")
+                + "/versions/" + ref.version();
+    }
+
+    /**
      * A schema another one references ({@code GET /subjects/{subject}/versions/{version}}), cached like schemas by id
      * (a subject version never changes).
      */
@@ -114,9 +151,7 @@ public final class SchemaRegistryClient {
         if (cached != null) {
             return cached;
         }
-        String path = "subjects/" + URLEncoder.encode(ref.subject(), StandardCharsets.UTF_8).replace("+", "%20")
-                + "/versions/" + ref.version();
-        RegisteredSchema fetched = get(path, "subject '" + ref.subject() + "' version " + ref.version(), -1);
+        RegisteredSchema fetched = get(subjectVersionPath(ref), "subject '" + ref.subject() + "' version " + ref.version(), -1);
         bySubjectVersion.putIfAbsent(key, fetched);
         return fetched;
     }

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * Builds the {@link ValueDecoder} that the {@code value.*} settings describe, or none; the same for the record key
@@ -17,7 +18,10 @@ import java.util.Locale;
  *       {@link JsonDecoder} of that JSON Schema.</li>
  *   <li>{@code value.format=protobuf}: a {@link ProtobufDecoder} of {@code value.protobuf.message} from the
  *       FileDescriptorSet in {@code value.protobuf.descriptor.set} (base64) or {@code value.protobuf.descriptor.file}
- *       (a path on the worker), framed as {@code value.protobuf.wire.format} says.</li>
+ *       (a path on the worker), framed as {@code value.protobuf.wire.format} says;</li>
+ *   <li>{@code value.format=protobuf} with neither descriptor setting but a Schema Registry
+ *       ({@code schema.registry.url}): a {@link ProtobufRegistryDecoder}, each value's schema id and message indexes
+ *       naming its message.</li>
  * </ul>
  * Every problem is a {@link SettingException} naming the setting at fault, so the config can attach it to that field.
  */
@@ -36,9 +40,17 @@ public final class ValueDecoders {
      * @param descriptorFile a path on the worker holding one (binary, as protoc writes it)
      * @param message        the fully-qualified message name
      * @param wireFormat     auto, plain or confluent
+     * @param registry       true when a Schema Registry is configured (schema.registry.url), which Protobuf reads
+     *                       when no descriptor setting is given
      */
     public record Spec(String format, String jsonSchema, String jsonSchemaFile, String descriptorSet,
-            String descriptorFile, String message, String wireFormat) {
+            String descriptorFile, String message, String wireFormat, boolean registry) {
+
+        /** Without a Schema Registry. */
+        public Spec(String format, String jsonSchema, String jsonSchemaFile, String descriptorSet,
+                String descriptorFile, String message, String wireFormat) {
+            this(format, jsonSchema, jsonSchemaFile, descriptorSet, descriptorFile, message, wireFormat, false);
+        }
     }
 
     /** A setting that cannot work, with the problem. */
@@ -76,6 +88,17 @@ public final class ValueDecoders {
      * @throws SettingException naming the setting at fault
      */
     public static ValueDecoder create(String prefix, Spec spec) {
+        return create(prefix, spec, null);
+    }
+
+    /**
+     * As {@link #create(String, Spec)}; a Protobuf decoder reading its schemas from a Schema Registry gets its client
+     * from {@code registry}. With {@code registry} null, such settings are only checked and null is returned (for
+     * validation, which must not open a client).
+     *
+     * @throws SettingException naming the setting at fault
+     */
+    public static ValueDecoder create(String prefix, Spec spec, Supplier<SchemaRegistryClient> registry) {
         String format = text(spec.format()).toLowerCase(Locale.ROOT);
         switch (format) {
             case "":
@@ -98,6 +121,10 @@ public final class ValueDecoders {
             }
             case "protobuf": {
                 ProtobufDecoder.Framing framing = framing(spec.wireFormat());
+                if (spec.registry() && text(spec.descriptorSet()).isEmpty() && text(spec.descriptorFile()).isEmpty()) {
+                    checkRegistrySettings(prefix, spec, framing);
+                    return registry == null ? null : new ProtobufRegistryDecoder(registry.get());
+                }
                 List<com.google.protobuf.Descriptors.FileDescriptor> files = descriptorFiles(prefix, spec);
                 String message = text(spec.message());
                 if (message.isEmpty()) {
@@ -119,6 +146,20 @@ public final class ValueDecoders {
             }
             default:
                 throw new SettingException(Setting.FORMAT, "'" + format + "' is not connect, json, protobuf or avro");
+        }
+    }
+
+    /** With a registry the message and framing come from each value: settings that say otherwise are refused. */
+    private static void checkRegistrySettings(String prefix, Spec spec, ProtobufDecoder.Framing framing) {
+        if (!text(spec.message()).isEmpty()) {
+            throw new SettingException(Setting.MESSAGE, "is not used with a Schema Registry (schema.registry.url):"
+                    + " each " + prefix + "'s schema id and message indexes name its message; leave it empty, or give "
+                    + prefix + ".protobuf.descriptor.set to read one fixed message");
+        }
+        if (framing == ProtobufDecoder.Framing.PLAIN) {
+            throw new SettingException(Setting.WIRE_FORMAT, "'plain' " + prefix + "s carry no schema id, so the"
+                    + " Schema Registry (schema.registry.url) cannot say how to read them; use 'confluent' (or 'auto'),"
+                    + " or give " + prefix + ".protobuf.descriptor.set");
         }
     }
 
@@ -151,8 +192,8 @@ public final class ValueDecoders {
             String alternatives = prefix + ".protobuf.descriptor.file"
                     + (prefix.equals("value") ? "" : ", or a value.protobuf.descriptor.* holding the message too");
             throw new SettingException(Setting.DESCRIPTOR_SET, "is required with " + prefix + ".format=protobuf (or "
-                    + alternatives + "): the FileDescriptorSet of protoc --include_imports --descriptor_set_out,"
-                    + " base64-encoded");
+                    + alternatives + ", or schema.registry.url for Confluent-framed " + prefix + "s): the"
+                    + " FileDescriptorSet of protoc --include_imports --descriptor_set_out, base64-encoded");
         }
         if (!inline.isEmpty()) {
             return descriptorSet(inline);

@@ -25,13 +25,20 @@ import java.util.concurrent.TimeUnit;
  * serializer call, with its JSON shapes and content type ({@code application/vnd.schemaregistry.v1+json}):
  * <ul>
  *   <li>{@code POST /subjects/{subject}/versions} with {@code {"schema": .., "schemaType": .., "references": [..]}}
- *       registers a schema and answers {@code {"id": n}}, the same id for the same schema text and type;</li>
+ *       registers a schema and answers {@code {"id": n}}, the same id for the same schema text, type and references;</li>
  *   <li>{@code GET /schemas/ids/{id}} answers {@code {"schema": .., "schemaType": .., "references": [..]}}
  *       ({@code schemaType} left out for AVRO, as Confluent does), or 404 with error code 40403;</li>
  *   <li>{@code GET /subjects/{subject}/versions/{version}} answers {@code {"subject", "id", "version", "schema",
  *       "schemaType", "references"}}, or 404 with 40401/40402.</li>
  * </ul>
- * A real Confluent registry is not on Maven Central, so this stands in; it keeps no compatibility rules. With
+ * <p>Protobuf: both GETs take {@code ?format=serialized}, with which Confluent's registry answers a Protobuf schema as
+ * a base64 {@code FileDescriptorProto}. This server cannot parse .proto text, so it serves a PROTOBUF schema as it
+ * was registered: one registered in serialized form (which Confluent's registry accepts too) is answered serialized;
+ * one registered as .proto text is answered as that text whatever the format, as a registry that predates the
+ * parameter does. (Confluent's registry would answer the text form to a GET without the parameter; Quiver never
+ * asks that for Protobuf.)
+ *
+ * <p>A real Confluent registry is not on Maven Central, so this stands in; it keeps no compatibility rules. With
  * {@code basicUserInfo} set, requests without that basic auth get 401.
  *
  * <p>{@link #main} runs it as its own process, optionally saving its schemas to a file so that a restart serves the
@@ -50,6 +57,7 @@ public final class TestSchemaRegistry implements AutoCloseable {
     private final Map<Integer, Stored> byId = new LinkedHashMap<>();
     private final Map<String, List<Stored>> bySubject = new LinkedHashMap<>();
     private int nextId = 1;
+    private final List<String> requests = new ArrayList<>();
 
     private final Path state;
 
@@ -117,12 +125,18 @@ public final class TestSchemaRegistry implements AutoCloseable {
         server.stop(0);
     }
 
+    /** The requests served so far, as "METHOD /path?query", for tests of caching. */
+    public synchronized List<String> requests() {
+        return List.copyOf(requests);
+    }
+
     private synchronized void handle(HttpExchange ex) throws IOException {
         try (ex) {
             if (requiredAuth != null && !requiredAuth.equals(ex.getRequestHeaders().getFirst("Authorization"))) {
                 send(ex, 401, error(40101, "Unauthorized"));
                 return;
             }
+            requests.add(ex.getRequestMethod() + " " + ex.getRequestURI());
             String[] parts = ex.getRequestURI().getRawPath().split("/");
             String method = ex.getRequestMethod();
             if (parts.length == 4 && parts[1].equals("schemas") && parts[2].equals("ids") && method.equals("GET")) {
@@ -164,7 +178,7 @@ public final class TestSchemaRegistry implements AutoCloseable {
 
     private int register(String subject, String schema, String type, JsonNode references) {
         for (Stored s : byId.values()) {
-            if (s.schema.equals(schema) && s.schemaType.equals(type)) {
+            if (s.schema.equals(schema) && s.schemaType.equals(type) && s.references.equals(references)) {
                 addVersion(subject, s);
                 save();
                 return s.id;
@@ -234,7 +248,8 @@ public final class TestSchemaRegistry implements AutoCloseable {
             refs.add(JSON.valueToTree(r));
         }
         java.net.http.HttpResponse<String> resp = java.net.http.HttpClient.newHttpClient().send(
-                java.net.http.HttpRequest.newBuilder(java.net.URI.create(baseUrl + "/subjects/" + subject + "/versions"))
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(baseUrl + "/subjects/"
+                        + java.net.URLEncoder.encode(subject, StandardCharsets.UTF_8).replace("+", "%20") + "/versions"))
                         .header("Content-Type", CONTENT_TYPE)
                         .POST(java.net.http.HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(req))).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
