@@ -125,7 +125,7 @@ final class RecordAppender {
     private Slot appendRow(Slot slot, String recordType, String path, Schema valueSchema, boolean inferredValue,
             boolean tombstone, Object key, ValueDecoder keyDecoder, boolean streamKey, long nowNanos, RowAppend row) {
         if (!streamKey) {
-            row.append(slot, keyDecoder);
+            row.append(slot, keyDecoderOf(slot, keyDecoder, false));
             return slot;
         }
         try {
@@ -157,12 +157,15 @@ final class RecordAppender {
     }
 
     /**
-     * The decoder that writes the slot's keys: the declared one, or for schemaless JSON keys the slot's own, bound to
-     * the batch's current key column.
+     * The decoder that writes the slot's keys: the declared one bound to the batch's key schema, or for schemaless
+     * JSON keys the slot's own, bound to the batch's current key column.
      */
     private static ValueDecoder keyDecoderOf(Slot slot, ValueDecoder declared, boolean streamKey) {
         if (!streamKey) {
-            return declared;
+            // Keys from a Schema Registry name their writer schema per record, merged into the batch's key schema
+            // like values: the decoder writes into that merged key column. Decoders of one schema are their own.
+            Schema batchKeys = slot.batch.layout().keySchema();
+            return declared == null || batchKeys == null ? declared : declared.boundTo(batchKeys);
         }
         if (slot.jsonKeys == null) {
             slot.jsonKeys = new SchemalessJsonDecoder();
