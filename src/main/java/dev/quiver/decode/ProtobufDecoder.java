@@ -162,7 +162,8 @@ public final class ProtobufDecoder implements ValueDecoder {
         int schemaId = ((bytes[offset + 1] & 0xFF) << 24) | ((bytes[offset + 2] & 0xFF) << 16)
                 | ((bytes[offset + 3] & 0xFF) << 8) | (bytes[offset + 4] & 0xFF);
         CodedInputStream header = CodedInputStream.newInstance(bytes, offset + 5, length - 5);
-        int[] indexes;
+        // Compared as read: no array per record (the common case matches); the mismatch message reads them again.
+        boolean matches;
         try {
             int count = header.readSInt32();
             if (count < 0 || count > MAX_INDEXES) {
@@ -170,23 +171,43 @@ public final class ProtobufDecoder implements ValueDecoder {
                         + " message indexes, which is not a valid count");
             }
             if (count == 0) {
-                indexes = new int[] {0};
+                matches = confluentIndexes.length == 1 && confluentIndexes[0] == 0;
             } else {
-                indexes = new int[count];
+                matches = count == confluentIndexes.length;
                 for (int i = 0; i < count; i++) {
-                    indexes[i] = header.readSInt32();
+                    int index = header.readSInt32();
+                    matches &= i < confluentIndexes.length && index == confluentIndexes[i];
                 }
             }
         } catch (IOException e) {
             throw new DataException("value's Confluent header (schema id " + schemaId + ") ends inside its message"
                     + " indexes: " + e.getMessage());
         }
-        if (!Arrays.equals(indexes, confluentIndexes)) {
+        if (!matches) {
             throw new DataException("value's Confluent header (schema id " + schemaId + ") names message indexes "
-                    + Arrays.toString(indexes) + " of its file, but " + message.getFullName() + " is at "
-                    + Arrays.toString(confluentIndexes) + ": the record was written with another message type");
+                    + Arrays.toString(indexesOf(bytes, offset + 5, length - 5)) + " of its file, but "
+                    + message.getFullName() + " is at " + Arrays.toString(confluentIndexes)
+                    + ": the record was written with another message type");
         }
         return 5 + header.getTotalBytesRead();
+    }
+
+    /** The message indexes of a header already read once without error. */
+    private static int[] indexesOf(byte[] bytes, int offset, int length) {
+        CodedInputStream in = CodedInputStream.newInstance(bytes, offset, length);
+        try {
+            int count = in.readSInt32();
+            if (count == 0) {
+                return new int[] {0};
+            }
+            int[] out = new int[count];
+            for (int i = 0; i < count; i++) {
+                out[i] = in.readSInt32();
+            }
+            return out;
+        } catch (IOException e) {
+            throw new IllegalStateException("a header read once did not read again", e);
+        }
     }
 
     private MessageNode bind(List<FieldVector> columns) {

@@ -1,11 +1,9 @@
 package dev.quiver.decode;
 
-import com.google.protobuf.CodedInputStream;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.kafka.connect.data.Schema;
@@ -42,10 +40,15 @@ public final class ProtobufRegistryDecoder implements ValueDecoder {
             this.indexes = indexes;
             this.decoder = decoder;
         }
+
+        boolean matches(int otherId, int[] path, int count) {
+            return id == otherId && Arrays.equals(indexes, 0, indexes.length, path, 0, count);
+        }
     }
 
     private final ProtobufRegistrySchemas schemas;
-    private final Map<String, Writer> writers = new HashMap<>();
+    /** Every writer seen; few per task, so a scan beats a map whose key would be built per record. */
+    private final List<Writer> writers = new ArrayList<>();
     private final RawBytes rawBytes = new RawBytes();
     private final int[] path = new int[MAX_INDEXES];
     private Writer last;
@@ -105,9 +108,8 @@ public final class ProtobufRegistryDecoder implements ValueDecoder {
         RawBytes value = rawBytes.reset(raw, "a Protobuf decoder");
         int id = ConfluentFrame.schemaId(value.bytes, value.offset, value.length);
         int count = readIndexes(value, id);
-        // Consecutive records mostly share a writer: no key string for them.
-        Writer writer = last != null && last.id == id && Arrays.equals(last.indexes, 0, last.indexes.length, path, 0,
-                count) ? last : writers.get(key(id, count));
+        // Consecutive records mostly share a writer.
+        Writer writer = last != null && last.matches(id, path, count) ? last : find(id, count);
         if (writer == null) {
             int[] indexes = Arrays.copyOf(path, count);
             ProtobufDecoder decoder;
@@ -119,7 +121,7 @@ public final class ProtobufRegistryDecoder implements ValueDecoder {
                 throw new DataException("schema id " + id + " from the Schema Registry: " + e.getMessage(), e);
             }
             writer = new Writer(id, indexes, decoder);
-            writers.put(key(id, count), writer);
+            writers.add(writer);
         }
         last = writer;
         lastRaw = raw;
@@ -128,10 +130,10 @@ public final class ProtobufRegistryDecoder implements ValueDecoder {
 
     /** Reads the message-index path into {@link #path}; returns its length (an empty list is the path [0]). */
     private int readIndexes(RawBytes value, int id) {
-        CodedInputStream in = CodedInputStream.newInstance(value.bytes, value.offset + ConfluentFrame.PAYLOAD_OFFSET,
-                value.length - ConfluentFrame.PAYLOAD_OFFSET);
+        pos = value.offset + ConfluentFrame.PAYLOAD_OFFSET;
+        end = value.offset + value.length;
         try {
-            int count = in.readSInt32();
+            int count = readSInt32(value.bytes);
             if (count < 0 || count > MAX_INDEXES) {
                 throw new DataException("value's Confluent header (schema id " + id + ") has " + count
                         + " message indexes, which is not a valid count");
@@ -141,7 +143,7 @@ public final class ProtobufRegistryDecoder implements ValueDecoder {
                 return 1;
             }
             for (int i = 0; i < count; i++) {
-                path[i] = in.readSInt32();
+                path[i] = readSInt32(value.bytes);
             }
             return count;
         } catch (IOException e) {
@@ -150,16 +152,45 @@ public final class ProtobufRegistryDecoder implements ValueDecoder {
         }
     }
 
-    private String key(int id, int count) {
-        StringBuilder b = new StringBuilder().append(id);
-        for (int i = 0; i < count; i++) {
-            b.append('/').append(path[i]);
+    private int pos;
+    private int end;
+
+    /** A zigzag varint of at most 5 bytes, read at {@link #pos} without a stream object per record. */
+    private int readSInt32(byte[] bytes) throws IOException {
+        int raw = 0;
+        for (int shift = 0; shift < 35; shift += 7) {
+            if (pos >= end) {
+                throw new IOException("the value ends inside a varint");
+            }
+            byte b = bytes[pos++];
+            raw |= (b & 0x7f) << shift;
+            if (b >= 0) {
+                return (raw >>> 1) ^ -(raw & 1);
+            }
         }
-        return b.toString();
+        throw new IOException("a varint longer than 5 bytes");
+    }
+
+    private Writer find(int id, int count) {
+        for (int i = 0, n = writers.size(); i < n; i++) {
+            Writer w = writers.get(i);
+            if (w.matches(id, path, count)) {
+                return w;
+            }
+        }
+        return null;
     }
 
     /** The writers seen so far, as "id/index/..", for tests. */
     List<String> knownWriters() {
-        return List.copyOf(writers.keySet());
+        List<String> out = new ArrayList<>();
+        for (Writer w : writers) {
+            StringBuilder b = new StringBuilder().append(w.id);
+            for (int index : w.indexes) {
+                b.append('/').append(index);
+            }
+            out.add(b.toString());
+        }
+        return out;
     }
 }
