@@ -151,7 +151,8 @@ public final class SchemaRegistryClient {
         if (cached != null) {
             return cached;
         }
-        RegisteredSchema fetched = get(subjectVersionPath(ref), "subject '" + ref.subject() + "' version " + ref.version(), -1);
+        RegisteredSchema fetched = get(subjectVersionPath(ref), "subject '" + ref.subject() + "' version "
+                + ref.version(), -1);
         bySubjectVersion.putIfAbsent(key, fetched);
         return fetched;
     }
