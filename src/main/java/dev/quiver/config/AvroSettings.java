@@ -237,33 +237,24 @@ public final class AvroSettings {
     }
 
     /** An Avro schema Quiver can store, inline or in a readable file; empty passes. */
-    private static final class SchemaValidator implements ConfigDef.Validator {
-        private final boolean file;
-
+    private static final class SchemaValidator extends InlineOrFileValidator {
         SchemaValidator(boolean file) {
-            this.file = file;
+            super(file, "(Avro schema)", "empty, or an Avro schema (JSON)",
+                    "empty, or the path of an Avro schema file on the worker");
         }
 
         @Override
-        public void ensureValid(String name, Object value) {
-            String text = value == null ? "" : ((String) value).trim();
-            if (text.isEmpty()) {
-                return;
-            }
+        String problem(String text, boolean file) {
             try {
                 if (file) {
                     AvroDecoder.withSchemaFile(text);
                 } else {
                     AvroDecoder.withSchema(text);
                 }
+                return null;
             } catch (IllegalArgumentException e) {
-                throw new ConfigException(name, file ? value : "(Avro schema)", e.getMessage());
+                return e.getMessage();
             }
-        }
-
-        @Override
-        public String toString() {
-            return file ? "empty, or the path of an Avro schema file on the worker" : "empty, or an Avro schema (JSON)";
         }
     }
 }

@@ -897,19 +897,14 @@ public final class QuiverSinkConfig extends AbstractConfig {
     }
 
     /** A FileDescriptorSet that parses and links, base64 or in a readable file; empty passes. */
-    private static final class DescriptorSetValidator implements ConfigDef.Validator {
-        private final boolean file;
-
+    private static final class DescriptorSetValidator extends InlineOrFileValidator {
         DescriptorSetValidator(boolean file) {
-            this.file = file;
+            super(file, "(descriptor set)", "empty, or a base64 FileDescriptorSet",
+                    "empty, or the path of a FileDescriptorSet file on the worker");
         }
 
         @Override
-        public void ensureValid(String name, Object value) {
-            String text = value == null ? "" : ((String) value).trim();
-            if (text.isEmpty()) {
-                return;
-            }
+        String problem(String text, boolean file) {
             try {
                 if (file) {
                     // No message to look up yet: any name fails after the file loads, which is all this checks.
@@ -917,17 +912,10 @@ public final class QuiverSinkConfig extends AbstractConfig {
                 } else {
                     ValueDecoders.descriptorSet(text);
                 }
+                return null;
             } catch (ValueDecoders.SettingException e) {
-                if (e.setting() != ValueDecoders.Setting.MESSAGE) {
-                    throw new ConfigException(name, file ? value : "(descriptor set)", e.getMessage());
-                }
+                return e.setting() != ValueDecoders.Setting.MESSAGE ? e.getMessage() : null;
             }
-        }
-
-        @Override
-        public String toString() {
-            return file ? "empty, or the path of a FileDescriptorSet file on the worker"
-                    : "empty, or a base64 FileDescriptorSet";
         }
     }
 
